@@ -1,0 +1,84 @@
+using MLToolkit.Pipelines.Runs;
+using MLToolkit.Trainers.Training;
+using Spectre.Console;
+
+namespace MLToolkit.Pipelines.Display;
+
+/// <summary>
+/// Shows training progress: a live bar per epoch (loss, accuracy, learning rate, images/s, time
+/// left) on an interactive terminal, or a plain line every tenth of an epoch when the output is
+/// redirected. Every epoch's summary also goes to the run's train.log.
+/// </summary>
+public sealed class ConsoleProgress(RunFolder run) : ITrainingCallback
+{
+    ProgressContext? _live;
+    ProgressTask? _task;
+    int _lastPlainTenth = -1;
+
+    /// <summary>Whether the live display can be used (an interactive terminal).</summary>
+    public static bool Interactive => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+
+    /// <summary>Runs <paramref name="work"/> with the live display around it when the terminal allows.</summary>
+    public T Show<T>(Func<T> work)
+    {
+        if (!Interactive) return work();
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
+            .Start(context =>
+            {
+                _live = context;
+                result = work();
+            });
+        _live = null;
+        return result;
+    }
+
+    /// <inheritdoc />
+    public void OnBatchEnd(TrainingProgress p)
+    {
+        var text = Describe(p);
+        if (_live is not null)
+        {
+            if (_task is null || p.Batch == 1)
+                _task = _live.AddTask(text, maxValue: p.Batches);
+            _task.Description = Markup.Escape(text);
+            _task.Value = p.Batch;
+            return;
+        }
+        int tenth = (int)(10L * p.Batch / p.Batches);
+        if (p.Batch == 1) _lastPlainTenth = 0;
+        if (tenth > _lastPlainTenth && p.Batch < p.Batches)
+        {
+            _lastPlainTenth = tenth;
+            Console.WriteLine(text);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnEpochEnd(TrainingProgress p, EpochSummary summary)
+    {
+        var line = $"{Model(p)}epoch {summary.Epoch}/{p.Epochs}  loss {summary.Loss:F4}  accuracy {summary.Accuracy:P2}  " +
+                   $"lr {summary.LearningRate:G3}  {summary.Seconds:F1}s  memory {summary.WorkingSetMegabytes:F0} MB  " +
+                   $"time left {p.Remaining:hh\\:mm\\:ss}";
+        run.Log(line);
+        if (_task is not null)
+        {
+            _task.Description = Markup.Escape(line);
+            _task.StopTask();
+            _task = null;
+        }
+        else
+        {
+            Console.WriteLine(line);
+        }
+    }
+
+    static string Model(TrainingProgress p) => p.Model.Count > 1 ? $"model {p.Model.Index}/{p.Model.Count}  " : "";
+
+    static string Describe(TrainingProgress p) =>
+        $"{Model(p)}epoch {p.Epoch}/{p.Epochs}  batch {p.Batch}/{p.Batches}  loss {p.Loss:F4}  accuracy {p.Accuracy:P2}  " +
+        $"lr {p.LearningRate:G3}  {p.ImagesPerSecond:F0} img/s  time left {p.Remaining:hh\\:mm\\:ss}";
+}

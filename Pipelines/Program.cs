@@ -1,0 +1,4 @@
+using System.CommandLine;
+using MLToolkit.Pipelines;
+
+return HostCommand.Create().Parse(args).Invoke();

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using MLToolkit.Trainers.Estimators;
+using MLToolkit.Trainers.Training;
+
+namespace MLToolkit.Pipelines.Runs;
+
+/// <summary>
+/// What an experiment gets from the host: the <see cref="MLContext"/>, the user's overrides, the
+/// progress display and the run folder; and the common tail of every experiment (fit, evaluate, save).
+/// </summary>
+public sealed class ExperimentContext(string experiment, RunSettings settings, RunFolder run,
+    ITrainingCallback progress, CancellationToken cancellation)
+{
+    /// <summary>The context every pipeline of the run is built with (seeded from the settings).</summary>
+    public MLContext ML { get; } = new(seed: settings.Seed);
+
+    /// <summary>The user's overrides.</summary>
+    public RunSettings Settings => settings;
+
+    /// <summary>The run folder.</summary>
+    public RunFolder Run => run;
+
+    /// <summary>Applies the user's overrides to an experiment's trainer options and attaches the progress display.</summary>
+    public CnnOptions Configure(CnnOptions options)
+    {
+        if (settings.Epochs is { } epochs) options.Epochs = epochs;
+        if (settings.BatchSize is { } batch) options.BatchSize = batch;
+        if (settings.LearningRate is { } rate) options.Optimizer = options.Optimizer.WithLearningRate(rate);
+        options.Callbacks.Add(progress);
+        options.CancellationToken = cancellation;
+        return options;
+    }
+
+    /// <summary>The folder given with <c>--data</c>, or <paramref name="fallback"/>.</summary>
+    /// <exception cref="DirectoryNotFoundException">Neither exists.</exception>
+    public string DataDirectory(string fallback)
+    {
+        var path = settings.DataDirectory ?? fallback;
+        if (!Directory.Exists(path))
+            throw new DirectoryNotFoundException($"Data folder not found: '{Path.GetFullPath(path)}'. Pass --data <folder>.");
+        return path;
+    }
+
+    /// <summary>Fits <paramref name="pipeline"/>, evaluates it on <paramref name="test"/>, saves the model and the metrics.</summary>
+    public ExperimentResult FitAndEvaluate(IEstimator<ITransformer> pipeline, IDataView train, IDataView test)
+    {
+        if (settings.TrainRows is { } trainRows) train = ML.Data.TakeRows(train, trainRows);
+        if (settings.TestRows is { } testRows) test = ML.Data.TakeRows(test, testRows);
+
+        var clock = Stopwatch.StartNew();
+        var model = pipeline.Fit(train);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var metrics = ML.MulticlassClassification.Evaluate(model.Transform(test));
+        double evaluateSeconds = clock.Elapsed.TotalSeconds;
+
+        ML.Model.Save(model, train.Schema, run.ModelPath);
+        var cnn = FindCnn(model);
+        var confusion = metrics.ConfusionMatrix.Counts.Select(row => row.ToArray()).ToArray();
+        var result = new ExperimentResult(experiment, metrics.MicroAccuracy, metrics.MacroAccuracy, metrics.LogLoss,
+            train.GetRowCount() ?? -1, test.GetRowCount() ?? -1, trainSeconds, evaluateSeconds,
+            confusion, cnn?.History ?? [], run.ModelPath);
+        run.WriteMetrics(result);
+        return result;
+    }
+
+    static CnnTransformer? FindCnn(ITransformer model) => model switch
+    {
+        CnnTransformer cnn => cnn,
+        IEnumerable<ITransformer> chain => chain.Select(FindCnn).FirstOrDefault(c => c is not null),
+        _ => null,
+    };
+}

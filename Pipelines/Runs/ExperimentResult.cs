@@ -1,0 +1,20 @@
+using MLToolkit.Trainers.Training;
+
+namespace MLToolkit.Pipelines.Runs;
+
+/// <summary>The outcome of an experiment, written to metrics.json.</summary>
+/// <param name="Experiment">The experiment's name.</param>
+/// <param name="Accuracy">Test accuracy (micro: share of test images classified correctly).</param>
+/// <param name="MacroAccuracy">Mean of the per-class accuracies.</param>
+/// <param name="LogLoss">Mean test log-loss.</param>
+/// <param name="TrainRows">Training images used.</param>
+/// <param name="TestRows">Test images used.</param>
+/// <param name="TrainSeconds">Wall time of <c>Fit</c>.</param>
+/// <param name="EvaluateSeconds">Wall time of scoring and evaluating the test set.</param>
+/// <param name="ConfusionMatrix">Counts by true class (rows) and predicted class (columns).</param>
+/// <param name="Epochs">Per trained network, the summary of each epoch.</param>
+/// <param name="ModelPath">Where the model was saved.</param>
+public sealed record ExperimentResult(
+    string Experiment, double Accuracy, double MacroAccuracy, double LogLoss,
+    long TrainRows, long TestRows, double TrainSeconds, double EvaluateSeconds,
+    double[][] ConfusionMatrix, IReadOnlyList<IReadOnlyList<EpochSummary>> Epochs, string ModelPath);

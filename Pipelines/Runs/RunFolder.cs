@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace MLToolkit.Pipelines.Runs;
+
+/// <summary>
+/// The folder of one run: <c>&lt;root&gt;/&lt;yyyyMMdd-HHmmss&gt;-&lt;experiment&gt;</c>, never reused, so that
+/// nothing from an earlier run is overwritten. Holds metrics.json, model.zip and train.log.
+/// </summary>
+public sealed class RunFolder
+{
+    RunFolder(string path) => Path = path;
+
+    /// <summary>Full path of the folder.</summary>
+    public string Path { get; }
+
+    /// <summary>Where the trained model is saved.</summary>
+    public string ModelPath => System.IO.Path.Combine(Path, "model.zip");
+
+    /// <summary>Where the metrics are written.</summary>
+    public string MetricsPath => System.IO.Path.Combine(Path, "metrics.json");
+
+    /// <summary>Where training progress is logged, one line per epoch.</summary>
+    public string LogPath => System.IO.Path.Combine(Path, "train.log");
+
+    /// <summary>Creates a new, empty run folder under <paramref name="root"/>.</summary>
+    public static RunFolder Create(string root, string experiment, DateTime now)
+    {
+        var stem = System.IO.Path.Combine(System.IO.Path.GetFullPath(root), $"{now:yyyyMMdd-HHmmss}-{experiment}");
+        var path = stem;
+        for (int n = 2; Directory.Exists(path); n++) path = $"{stem}-{n}";
+        Directory.CreateDirectory(path);
+        return new RunFolder(path);
+    }
+
+    /// <summary>Appends one line to the training log.</summary>
+    public void Log(string line) => File.AppendAllText(LogPath, line + Environment.NewLine);
+
+    /// <summary>Writes <paramref name="metrics"/> as indented JSON.</summary>
+    public void WriteMetrics(object metrics) =>
+        File.WriteAllText(MetricsPath, JsonSerializer.Serialize(metrics, metrics.GetType(), new JsonSerializerOptions { WriteIndented = true }));
+}

@@ -1,0 +1,14 @@
+namespace MLToolkit.Pipelines.Runs;
+
+/// <summary>What the user asked for on the command line; null means "the experiment's choice".</summary>
+/// <param name="Epochs">Override of the number of epochs.</param>
+/// <param name="BatchSize">Override of the batch size.</param>
+/// <param name="LearningRate">Override of the optimizer's base learning rate.</param>
+/// <param name="Seed">Seed of the <c>MLContext</c> (and so of every trainer).</param>
+/// <param name="DataDirectory">Folder of a dataset that is not vendored.</param>
+/// <param name="OutputRoot">Folder in which the run folder is created.</param>
+/// <param name="TrainRows">Use only the first N training rows (quick runs and tests).</param>
+/// <param name="TestRows">Use only the first N test rows.</param>
+public sealed record RunSettings(
+    int? Epochs = null, int? BatchSize = null, double? LearningRate = null, int Seed = 1,
+    string? DataDirectory = null, string OutputRoot = "runs", int? TrainRows = null, int? TestRows = null);

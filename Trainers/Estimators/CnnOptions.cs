@@ -1,0 +1,84 @@
+using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Optimizers;
+using MLToolkit.Trainers.Schedules;
+using MLToolkit.Trainers.Training;
+
+namespace MLToolkit;
+
+/// <summary>
+/// Settings of a CNN trainer. The defaults train the classic MNIST CNN well; every setting is
+/// checked when the trainer is created (<see cref="Validate"/>).
+/// </summary>
+public sealed class CnnOptions
+{
+    /// <summary>The image column: a float vector whose shape C×H×W is recorded in its vector type.</summary>
+    public string FeatureColumnName { get; set; } = ImageColumns.Image;
+
+    /// <summary>The label column: a key type (use MapValueToKey before the trainer).</summary>
+    public string LabelColumnName { get; set; } = ImageColumns.Label;
+
+    /// <summary>The image shape, when the column does not record it.</summary>
+    public ImageShape? ImageShape { get; set; }
+
+    /// <summary>The network design.</summary>
+    public IArchitecture Architecture { get; set; } = MLToolkit.Architectures.MnistClassic();
+
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>Images per optimizer step.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>The optimizer and its base learning rate.</summary>
+    public OptimizerSpec Optimizer { get; set; } = Optimizers.Adam(1e-3);
+
+    /// <summary>How the learning rate changes during training.</summary>
+    public ILearningRateSchedule LearningRateSchedule { get; set; } = new ConstantRate();
+
+    /// <summary>Seed of weights, shuffling and dropout; null takes one from the <c>MLContext</c>'s seed.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>CPU threads for tensor operations; null uses every core.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Device: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>Images per forward pass when scoring.</summary>
+    public int PredictionBatchSize { get; set; } = 256;
+
+    /// <summary>Hooks into the training loop: progress display, and more.</summary>
+    public IList<ITrainingCallback> Callbacks { get; set; } = new List<ITrainingCallback>();
+
+    /// <summary>Stops training between two batches when cancelled.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Checks every setting.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the message names it and the allowed range.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(FeatureColumnName)) throw new ArgumentException("CnnOptions.FeatureColumnName must name a column.", nameof(FeatureColumnName));
+        if (string.IsNullOrWhiteSpace(LabelColumnName)) throw new ArgumentException("CnnOptions.LabelColumnName must name a column.", nameof(LabelColumnName));
+        if (Architecture is null) throw new ArgumentException("CnnOptions.Architecture must be set.", nameof(Architecture));
+        if (Epochs < 1) throw new ArgumentException($"CnnOptions.Epochs must be >= 1; it is {Epochs}.", nameof(Epochs));
+        if (BatchSize < 1) throw new ArgumentException($"CnnOptions.BatchSize must be >= 1; it is {BatchSize}.", nameof(BatchSize));
+        if (PredictionBatchSize < 1) throw new ArgumentException($"CnnOptions.PredictionBatchSize must be >= 1; it is {PredictionBatchSize}.", nameof(PredictionBatchSize));
+        if (Optimizer is null) throw new ArgumentException("CnnOptions.Optimizer must be set.", nameof(Optimizer));
+        if (LearningRateSchedule is null) throw new ArgumentException("CnnOptions.LearningRateSchedule must be set.", nameof(LearningRateSchedule));
+        if (Threads is < 1) throw new ArgumentException($"CnnOptions.Threads must be >= 1 or null; it is {Threads}.", nameof(Threads));
+        if (ImageShape is { } s && (s.Channels < 1 || s.Height < 1 || s.Width < 1))
+            throw new ArgumentException($"CnnOptions.ImageShape must have positive sizes; it is {s}.", nameof(ImageShape));
+        var device = (Device ?? "").Trim().ToLowerInvariant();
+        if (device != "cpu" && device != "cuda" && !device.StartsWith("cuda:", StringComparison.Ordinal))
+            throw new ArgumentException($"CnnOptions.Device must be \"cpu\", \"cuda\" or \"cuda:N\"; it is \"{Device}\".", nameof(Device));
+    }
+
+    /// <summary>A shallow copy, for a trainer that must vary one setting (e.g. the seed of an ensemble member).</summary>
+    public CnnOptions Clone()
+    {
+        var copy = (CnnOptions)MemberwiseClone();
+        copy.Callbacks = new List<ITrainingCallback>(Callbacks);
+        return copy;
+    }
+}

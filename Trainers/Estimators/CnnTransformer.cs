@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Persistence;
+using MLToolkit.Trainers.Scoring;
+using MLToolkit.Trainers.Training;
+
+namespace MLToolkit.Trainers.Estimators;
+
+/// <summary>
+/// A trained CNN (or ensemble of CNNs) as an ML.NET transformer: adds <c>Score</c> (class
+/// probabilities, averaged over the members) and <c>PredictedLabel</c> (key with the training
+/// labels' values). Saved inside the ML.NET model file by <c>ml.Model.Save</c>; call
+/// <see cref="CnnModelPersistence.Register"/> once before <c>ml.Model.Load</c>.
+/// </summary>
+public sealed class CnnTransformer : ITransformer, IDisposable
+{
+    readonly MLContext _mappingContext = new();
+    readonly ConcurrentDictionary<DataViewType, ITransformer> _mappings = new();
+
+    internal CnnTransformer(string featureColumnName, NetworkScorer scorer, IReadOnlyList<IArchitecture> architectures,
+        KeyValues? labelValues, IReadOnlyList<IReadOnlyList<EpochSummary>> history)
+    {
+        if (architectures.Count != scorer.Networks.Count)
+            throw new ArgumentException("One architecture per network is needed.", nameof(architectures));
+        (FeatureColumnName, Scorer, Architectures, LabelValues, History) = (featureColumnName, scorer, architectures, labelValues, history);
+    }
+
+    /// <summary>The image column read by the model.</summary>
+    public string FeatureColumnName { get; }
+
+    /// <summary>The networks and the shape and class count they work on.</summary>
+    public NetworkScorer Scorer { get; }
+
+    /// <summary>The design of each network, in member order.</summary>
+    public IReadOnlyList<IArchitecture> Architectures { get; }
+
+    /// <summary>The original label values of the classes, when the training label had them.</summary>
+    public KeyValues? LabelValues { get; }
+
+    /// <summary>Per member, the summary of each training epoch (empty after loading).</summary>
+    public IReadOnlyList<IReadOnlyList<EpochSummary>> History { get; }
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Mapping(inputSchema).GetOutputSchema(inputSchema);
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Mapping(inputSchema).GetRowToRowMapper(inputSchema);
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input) => Mapping(input.Schema).Transform(input);
+
+    /// <summary>Writes the model into an ML.NET model file (called by <c>ml.Model.Save</c>).</summary>
+    public void Save(ModelSaveContext ctx) => CnnModelPersistence.Save(ctx, this);
+
+    ITransformer Mapping(DataViewSchema inputSchema)
+    {
+        var column = inputSchema.GetColumnOrNull(FeatureColumnName);
+        // Build (and cache) the mapping for the exact type of the input's image column.
+        return column is { } c
+            ? _mappings.GetOrAdd(c.Type, _ => ScoringMapping.Create(_mappingContext, inputSchema, FeatureColumnName, Scorer, LabelValues))
+            : ScoringMapping.Create(_mappingContext, inputSchema, FeatureColumnName, Scorer, LabelValues);
+    }
+
+    /// <summary>Releases the networks' native memory.</summary>
+    public void Dispose() => Scorer.Dispose();
+}

@@ -1,0 +1,40 @@
+using Microsoft.ML;
+using MLToolkit.Trainers.Persistence;
+
+namespace MLToolkit;
+
+/// <summary>Registration and loading of model files that contain MLToolkit transformers.</summary>
+public static class ModelFileExtensions
+{
+    /// <summary>
+    /// Lets <paramref name="ml"/>'s <c>ml.Model.Load</c> read MLToolkit transformers: the one line
+    /// that ML.NET needs for components outside its own assemblies. Idempotent.
+    /// </summary>
+    public static MLContext RegisterMLToolkit(this MLContext ml)
+    {
+        CnnModelPersistence.Register(ml);
+        return ml;
+    }
+
+    /// <summary>
+    /// Registers MLToolkit and loads the model file at <paramref name="path"/>, turning ML.NET's nested
+    /// exceptions for a damaged file into one that names the file and the problem.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is truncated, corrupt or not a model.</exception>
+    public static ITransformer LoadModel(this MLContext ml, string path, out DataViewSchema inputSchema)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: '{path}'.", path);
+        ml.RegisterMLToolkit();
+        try
+        {
+            return ml.Model.Load(path, out inputSchema);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or System.Reflection.TargetInvocationException or InvalidDataException)
+        {
+            var root = e;
+            while (root.InnerException is not null) root = root.InnerException;
+            throw new InvalidDataException($"Model file '{path}' cannot be loaded: it is truncated, corrupt or not an ML.NET model ({root.Message}).", e);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace MLToolkit.Trainers.Schedules;
+
+/// <summary>Keeps the base learning rate throughout training.</summary>
+public sealed record ConstantRate : ILearningRateSchedule
+{
+    /// <inheritdoc />
+    public double Factor(int epoch, int batch, int batchesPerEpoch) => 1.0;
+}

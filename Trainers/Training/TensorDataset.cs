@@ -1,0 +1,107 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLToolkit.Datasets.Images;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLToolkit.Trainers.Training;
+
+/// <summary>
+/// Training rows copied once out of an <see cref="IDataView"/> into two resident tensors:
+/// images N × C × H × W and 0-based class indices N.
+/// </summary>
+public sealed class TensorDataset : IDisposable
+{
+    TensorDataset(Tensor images, Tensor labels, ImageShape shape, int classes)
+    {
+        (Images, Labels, Shape, Classes) = (images, labels, shape, classes);
+    }
+
+    /// <summary>Images, N × C × H × W floats.</summary>
+    public Tensor Images { get; }
+
+    /// <summary>Class indices (0-based), N int64.</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>The shape of one image.</summary>
+    public ImageShape Shape { get; }
+
+    /// <summary>Number of classes (the label key count).</summary>
+    public int Classes { get; }
+
+    /// <summary>Number of rows.</summary>
+    public long Count => Labels.shape[0];
+
+    /// <summary>
+    /// Reads <paramref name="imageColumn"/> (float vector of <paramref name="shape"/>.Size) and the key-typed
+    /// <paramref name="labelColumn"/> of every row.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type, a label is missing, or no rows.</exception>
+    public static TensorDataset FromDataView(IDataView data, string imageColumn, string labelColumn, ImageShape shape)
+    {
+        var image = RequireColumn(data.Schema, imageColumn, "image");
+        var label = RequireColumn(data.Schema, labelColumn, "label");
+        int classes = LabelClasses(label);
+
+        var pixels = new float[Math.Max(1, (data.GetRowCount() ?? 1024) * shape.Size)];
+        var labels = new List<long>();
+        using (var cursor = data.GetRowCursor(new[] { image, label }))
+        {
+            var getImage = cursor.GetGetter<VBuffer<float>>(image);
+            var getLabel = cursor.GetGetter<uint>(label);
+            VBuffer<float> buffer = default;
+            uint key = 0;
+            long row = 0;
+            while (cursor.MoveNext())
+            {
+                getImage(ref buffer);
+                getLabel(ref key);
+                if (buffer.Length != shape.Size)
+                    throw new ArgumentException($"Row {row} of column '{imageColumn}' has {buffer.Length} values; expected {shape.Size} ({shape}).");
+                if (key == 0 || key > classes)
+                    throw new ArgumentException($"Row {row} of column '{labelColumn}' has a missing or unknown label (key {key}).");
+                long offset = row * shape.Size;
+                if (offset + shape.Size > pixels.Length)
+                    Array.Resize(ref pixels, (int)Math.Min(Array.MaxLength, Math.Max(pixels.Length * 2L, offset + shape.Size)));
+                if (buffer.IsDense) buffer.GetValues().CopyTo(pixels.AsSpan((int)offset));
+                else buffer.DenseValues().ToArray().CopyTo(pixels, offset);
+                labels.Add(key - 1);
+                row++;
+            }
+        }
+        if (labels.Count == 0)
+            throw new ArgumentException("The training data has no rows.");
+
+        if (pixels.Length != (long)labels.Count * shape.Size)
+            Array.Resize(ref pixels, labels.Count * shape.Size);
+        var images = torch.tensor(pixels, new long[] { labels.Count, shape.Channels, shape.Height, shape.Width });
+        return new TensorDataset(images, torch.tensor(labels.ToArray()), shape, classes);
+    }
+
+    /// <summary>The number of classes of a key-typed label column.</summary>
+    /// <exception cref="ArgumentException">The column is not a key type with a known count.</exception>
+    public static int LabelClasses(DataViewSchema.Column label)
+    {
+        if (label.Type is not KeyDataViewType key || key.RawType != typeof(uint) || key.Count == 0 || key.Count > int.MaxValue)
+            throw new ArgumentException(
+                $"Label column '{label.Name}' has type {label.Type}; a CNN trainer needs a key type with a known number of classes. " +
+                $"Add ml.Transforms.Conversion.MapValueToKey(\"{label.Name}\") before the trainer.");
+        return (int)key.Count;
+    }
+
+    static DataViewSchema.Column RequireColumn(DataViewSchema schema, string name, string role)
+    {
+        var column = schema.GetColumnOrNull(name);
+        if (column is null)
+            throw new ArgumentException(
+                $"The {role} column '{name}' is not in the data. Columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+        return column.Value;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Images.Dispose();
+        Labels.Dispose();
+    }
+}

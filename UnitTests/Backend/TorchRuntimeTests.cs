@@ -1,0 +1,32 @@
+using MLToolkit.Trainers.Backend;
+using TorchSharp;
+
+namespace MLToolkit.UnitTests.Backend;
+
+public class TorchRuntimeTests
+{
+    [Fact]
+    public void Torch_loads_and_computes()
+    {
+        TorchRuntime.EnsureInitialized();
+        using var a = torch.arange(6, dtype: torch.float32).reshape(2, 3);
+        using var b = torch.ones(3, 2);
+        using var product = a.matmul(b);
+        Assert.Equal(new float[] { 3, 3, 12, 12 }, product.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Cuda_request_fails_clearly_without_cuda()
+    {
+        if (torch.cuda.is_available()) return; // only meaningful on the CPU build
+        var error = Assert.Throws<InvalidOperationException>(() => TorchRuntime.ResolveDevice("cuda"));
+        Assert.Contains("CUDA is not available", error.Message);
+    }
+
+    [Fact]
+    public void Unknown_device_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TorchRuntime.ResolveDevice("tpu"));
+        Assert.Contains("'tpu'", error.Message);
+    }
+}
