@@ -89,7 +89,7 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
         if (!label.IsKey)
             throw new ArgumentException(
                 $"Label column '{Options.LabelColumnName}' must be a key type; add ml.Transforms.Conversion.MapValueToKey(\"{Options.LabelColumnName}\") before the trainer.");
-        return ScoringMapping.OutputSchemaShape(inputSchema, Options.FeatureColumnName);
+        return ScoringMapping.OutputSchemaShape(inputSchema, Options.FeatureColumnName, label);
     }
 
     static SchemaShape.Column? Find(SchemaShape schema, string name)

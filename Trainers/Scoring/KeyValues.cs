@@ -58,6 +58,17 @@ public sealed class KeyValues
         return buffer.DenseValues().Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "").ToArray();
     }
 
+    /// <summary>
+    /// A one-value stand-in of the given item type, for schema propagation (<c>GetOutputSchema</c>),
+    /// where only the type of the values matters; null when the type is not supported.
+    /// </summary>
+    public static KeyValues? Placeholder(DataViewType itemType)
+    {
+        var entry = Types.FirstOrDefault(t => t.Value.View.Equals(itemType));
+        if (entry.Key is null) return null;
+        return new KeyValues(entry.Key, [entry.Key == "Text" ? "" : entry.Key == "Boolean" ? "False" : "0"]);
+    }
+
     /// <summary>Writes the values.</summary>
     public void Write(BinaryWriter writer)
     {

@@ -46,7 +46,8 @@ public static class ScoringMapping
             for (int c = 1; c < probabilities.Length; c++)
                 if (probabilities[c] > probabilities[best]) best = c;
             destination.Score = probabilities;
-            destination.PredictedLabel = (uint)best + 1;
+            // For key columns, ML.NET's row objects hold the 0-based class index; the IDataView key is index + 1.
+            destination.PredictedLabel = (uint)best;
         }
 
         var estimator = ml.Transforms.CustomMapping<ImageInput, ScoreOutput>(Map, contractName: null, input, output);
@@ -57,12 +58,16 @@ public static class ScoringMapping
     /// The schema shape after the mapping. <c>SchemaShape.Column</c> cannot be built outside ML.NET,
     /// so a mapping estimator of the same columns computes it.
     /// </summary>
-    public static SchemaShape OutputSchemaShape(SchemaShape inputSchema, string featureColumn)
+    public static SchemaShape OutputSchemaShape(SchemaShape inputSchema, string featureColumn, SchemaShape.Column label)
     {
         var input = SchemaDefinition.Create(typeof(ImageInput));
         input[0].ColumnName = featureColumn;
         var output = SchemaDefinition.Create(typeof(ScoreOutput));
-        output[nameof(ScoreOutput.PredictedLabel)].ColumnType = new KeyDataViewType(typeof(uint), 2);
+        var predicted = output[nameof(ScoreOutput.PredictedLabel)];
+        predicted.ColumnType = new KeyDataViewType(typeof(uint), 2);
+        // MapKeyToValue downstream checks that PredictedLabel carries key values of the label's type.
+        var labelValues = label.Annotations.FirstOrDefault(a => a.Name == KeyValues.KeyValuesKind);
+        if (labelValues.Name is not null) KeyValues.Placeholder(labelValues.ItemType)?.AddTo(predicted);
         return new MLContext().Transforms.CustomMapping<ImageInput, ScoreOutput>((_, _) => { }, null, input, output)
             .GetOutputSchema(inputSchema);
     }
@@ -80,7 +85,7 @@ public static class ScoringMapping
         /// <summary>Class probabilities.</summary>
         public float[] Score { get; set; } = [];
 
-        /// <summary>The most probable class as a 1-based key.</summary>
+        /// <summary>The most probable class as a 0-based index (ML.NET stores it as key index + 1).</summary>
         public uint PredictedLabel { get; set; }
     }
 }

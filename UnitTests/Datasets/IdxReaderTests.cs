@@ -50,7 +50,7 @@ public class IdxReaderTests
     [Fact]
     public void Bad_magic_number_is_reported()
     {
-        var path = Write(TestData.TempDirectory(), "labels", Idx(IdxReader.LabelsMagic, [5], 5), gzip: true);
+        var path = Write(TestData.TempDirectory(), "labels", Idx(IdxReader.LabelsMagic, [100], 100), gzip: true);
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
         Assert.Contains("magic number 0x00000801", error.Message);
         Assert.Contains(path, error.Message);

@@ -76,6 +76,8 @@ public class PersistenceTests(TrainedModelFixture trained) : IClassFixture<Train
         var engine = fresh.Model.CreatePredictionEngine<DigitInput, DigitPrediction>(loaded);
         var input = fresh.Data.CreateEnumerable<DigitInput>(TestData.Test(fresh, 1), reuseRowObject: false).Single();
         var prediction = engine.Predict(input);
+        var transformed = loaded.Transform(TestData.Test(fresh, 1)).GetColumn<uint>("PredictedLabel").Single();
+        Assert.Equal(transformed, prediction.PredictedLabel);
         Assert.Equal(7u, prediction.PredictedLabel); // the first MNIST test digit is a 7
         Assert.Equal(10, prediction.Score.Length);
     }
