@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Augmentation;
 using MLToolkit.Trainers.Backend;
 using MLToolkit.Trainers.Scoring;
 using MLToolkit.Trainers.Training;
@@ -66,7 +67,7 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
         network.to(device);
         try
         {
-            history = TrainingLoop.Run(network, data, options, seed, device, model);
+            history = TrainingLoop.Run(network, data, options, AugmentationPolicy.FromColumn(imageColumn), seed, device, model);
         }
         catch
         {

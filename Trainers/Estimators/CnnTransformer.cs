@@ -12,7 +12,7 @@ namespace MLToolkit.Trainers.Estimators;
 /// A trained CNN (or ensemble of CNNs) as an ML.NET transformer: adds <c>Score</c> (class
 /// probabilities, averaged over the members) and <c>PredictedLabel</c> (key with the training
 /// labels' values). Saved inside the ML.NET model file by <c>ml.Model.Save</c>; call
-/// <see cref="CnnModelPersistence.Register"/> once before <c>ml.Model.Load</c>.
+/// <see cref="ToolkitPersistence.Register"/> once before <c>ml.Model.Load</c>.
 /// </summary>
 public sealed class CnnTransformer : ITransformer, IDisposable
 {
@@ -55,7 +55,7 @@ public sealed class CnnTransformer : ITransformer, IDisposable
     public IDataView Transform(IDataView input) => Mapping(input.Schema).Transform(input);
 
     /// <summary>Writes the model into an ML.NET model file (called by <c>ml.Model.Save</c>).</summary>
-    public void Save(ModelSaveContext ctx) => CnnModelPersistence.Save(ctx, this);
+    public void Save(ModelSaveContext ctx) => ToolkitPersistence.Save(ctx, this);
 
     ITransformer Mapping(DataViewSchema inputSchema)
     {

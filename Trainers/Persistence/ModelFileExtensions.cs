@@ -12,7 +12,7 @@ public static class ModelFileExtensions
     /// </summary>
     public static MLContext RegisterMLToolkit(this MLContext ml)
     {
-        CnnModelPersistence.Register(ml);
+        ToolkitPersistence.Register(ml);
         return ml;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MLToolkit.Trainers.Augmentation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,10 +15,12 @@ public static class TrainingLoop
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
     /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
     public static IReadOnlyList<EpochSummary> Run(nn.Module<Tensor, Tensor> network, TensorDataset data, CnnOptions options,
-        int seed, Device device, (int Index, int Count) model)
+        AugmentationPolicy? augmentation, int seed, Device device, (int Index, int Count) model)
     {
         var optimizer = options.Optimizer.Create(network.parameters());
         using var shuffle = new Generator((ulong)seed);
+        // Augmentation has its own stream of random numbers, so adding it does not change the batch order.
+        using var augmentDraws = new Generator((ulong)seed + 1);
         var images = data.Images.to(device);
         var labels = data.Labels.to(device);
         long count = data.Count;
@@ -46,6 +49,7 @@ public static class TrainingLoop
                     long start = (long)batch * options.BatchSize, length = Math.Min(options.BatchSize, count - start);
                     var index = order.narrow(0, start, length);
                     var x = images.index_select(0, index);
+                    if (augmentation is not null) x = augmentation.Apply(x, augmentDraws);
                     var y = labels.index_select(0, index);
 
                     optimizer.zero_grad();
