@@ -1,23 +1,11 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLToolkit.UnitTests.Persistence;
 
 namespace MLToolkit.UnitTests.Trainers;
 
 public class PersistenceTests(TrainedModelFixture trained) : IClassFixture<TrainedModelFixture>
 {
-    public sealed class DigitInput
-    {
-        [VectorType(1, 28, 28)]
-        public float[] Image { get; set; } = [];
-        public uint Label { get; set; }
-    }
-
-    public sealed class DigitPrediction
-    {
-        public uint PredictedLabel { get; set; }
-        public float[] Score { get; set; } = [];
-    }
-
     string SaveModel()
     {
         var path = Path.Combine(TestData.TempDirectory(), "model.zip");
