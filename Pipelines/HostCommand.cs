@@ -69,6 +69,8 @@ public static class HostCommand
             var result = progress.Show(() => experiment.Run(context));
 
             Console.WriteLine($"Test accuracy: {result.Accuracy * 100:F2}% ({result.TestRows} test images; macro accuracy {result.MacroAccuracy * 100:F2}%, log-loss {result.LogLoss:F4})");
+            if (result.MemberAccuracies.Count > 0)
+                Console.WriteLine($"Ensemble members alone: {string.Join(", ", result.MemberAccuracies.Select(a => $"{a * 100:F2}%"))} accuracy");
             Console.WriteLine($"Training time: {result.TrainSeconds:F1}s on {result.TrainRows} images; evaluation {result.EvaluateSeconds:F1}s");
             Console.WriteLine($"Model: {result.ModelPath}");
             Console.WriteLine($"Metrics: {run.MetricsPath}");

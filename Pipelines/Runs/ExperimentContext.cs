@@ -61,9 +61,20 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
         var confusion = metrics.ConfusionMatrix.Counts.Select(row => row.ToArray()).ToArray();
         var result = new ExperimentResult(experiment, metrics.MicroAccuracy, metrics.MacroAccuracy, metrics.LogLoss,
             train.GetRowCount() ?? -1, test.GetRowCount() ?? -1, trainSeconds, evaluateSeconds,
-            confusion, cnn?.History ?? [], run.ModelPath);
+            confusion, cnn?.History ?? [], run.ModelPath, MemberAccuracies(model, cnn, test));
         run.WriteMetrics(result);
         return result;
+    }
+
+    /// <summary>Each ensemble member's accuracy alone: the data before the CNN stage, scored by one member.</summary>
+    IReadOnlyList<double> MemberAccuracies(ITransformer model, CnnTransformer? cnn, IDataView test)
+    {
+        if (cnn is null || cnn.Scorer.Networks.Count < 2 || model is not IEnumerable<ITransformer> chain) return [];
+        var before = test;
+        foreach (var stage in chain.TakeWhile(t => !ReferenceEquals(t, cnn))) before = stage.Transform(before);
+        return Enumerable.Range(0, cnn.Scorer.Networks.Count)
+            .Select(i => ML.MulticlassClassification.Evaluate(cnn.Member(i).Transform(before)).MicroAccuracy)
+            .ToArray();
     }
 
     static CnnTransformer? FindCnn(ITransformer model) => model switch

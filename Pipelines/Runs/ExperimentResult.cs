@@ -14,7 +14,8 @@ namespace MLToolkit.Pipelines.Runs;
 /// <param name="ConfusionMatrix">Counts by true class (rows) and predicted class (columns).</param>
 /// <param name="Epochs">Per trained network, the summary of each epoch.</param>
 /// <param name="ModelPath">Where the model was saved.</param>
+/// <param name="MemberAccuracies">For an ensemble, the test accuracy of each member alone.</param>
 public sealed record ExperimentResult(
     string Experiment, double Accuracy, double MacroAccuracy, double LogLoss,
     long TrainRows, long TestRows, double TrainSeconds, double EvaluateSeconds,
-    double[][] ConfusionMatrix, IReadOnlyList<IReadOnlyList<EpochSummary>> Epochs, string ModelPath);
+    double[][] ConfusionMatrix, IReadOnlyList<IReadOnlyList<EpochSummary>> Epochs, string ModelPath, IReadOnlyList<double> MemberAccuracies);

@@ -13,6 +13,25 @@ public static class CnnCatalog
         new(Environment(catalog), options ?? new CnnOptions());
 
     /// <summary>
+    /// An ensemble of <paramref name="members"/> CNNs trained with <paramref name="member"/>'s options and
+    /// different seeds, whose probabilities are averaged (or combined as <paramref name="ensemble"/> says).
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than one member or invalid options.</exception>
+    public static CnnEnsembleTrainer CnnEnsemble(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        int members, CnnOptions member, EnsembleOptions? ensemble = null)
+    {
+        if (members < 1) throw new ArgumentException($"members must be >= 1; it is {members}.", nameof(members));
+        ArgumentNullException.ThrowIfNull(member);
+        return new(Environment(catalog), Enumerable.Range(0, members).Select(_ => member.Clone()).ToArray(), ensemble);
+    }
+
+    /// <summary>An ensemble of differently configured CNN trainers (e.g. different architectures).</summary>
+    /// <exception cref="ArgumentException">No trainer, or trainers reading different columns.</exception>
+    public static CnnEnsembleTrainer CnnEnsemble(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        IEnumerable<CnnTrainer> trainers, EnsembleOptions? ensemble = null) =>
+        new(Environment(catalog), trainers.Select(t => t.Options.Clone()).ToArray(), ensemble);
+
+    /// <summary>
     /// The catalog's host environment (it carries the <c>MLContext</c>'s seed and log). ML.NET keeps the
     /// property internal, so it is read by reflection; a missing property fails loudly.
     /// </summary>

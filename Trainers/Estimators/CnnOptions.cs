@@ -48,6 +48,21 @@ public sealed class CnnOptions
     /// <summary>Images per forward pass when scoring.</summary>
     public int PredictionBatchSize { get; set; } = 256;
 
+    /// <summary>Validation rows (same columns as the training data): reported each epoch, they drive early stopping and reduce-on-plateau.</summary>
+    public Microsoft.ML.IDataView? ValidationData { get; set; }
+
+    /// <summary>Instead of <see cref="ValidationData"/>: a random share of the training rows (seeded) held out for validation.</summary>
+    public double? ValidationFraction { get; set; }
+
+    /// <summary>Stop after this many epochs without improvement of the validation loss (training loss without validation), then restore the best epoch's weights; null trains every epoch.</summary>
+    public int? EarlyStoppingPatience { get; set; }
+
+    /// <summary>
+    /// Folder where the state after each epoch is written atomically; a run killed and started again
+    /// with the same options resumes from the last finished epoch. Null keeps no checkpoints.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
     /// <summary>Hooks into the training loop: progress display, and more.</summary>
     public IList<ITrainingCallback> Callbacks { get; set; } = new List<ITrainingCallback>();
 
@@ -69,6 +84,12 @@ public sealed class CnnOptions
         if (Threads is < 1) throw new ArgumentException($"CnnOptions.Threads must be >= 1 or null; it is {Threads}.", nameof(Threads));
         if (ImageShape is { } s && (s.Channels < 1 || s.Height < 1 || s.Width < 1))
             throw new ArgumentException($"CnnOptions.ImageShape must have positive sizes; it is {s}.", nameof(ImageShape));
+        if (ValidationFraction is { } f && !(f > 0 && f < 1))
+            throw new ArgumentException($"CnnOptions.ValidationFraction must be in (0, 1) or null; it is {f}.", nameof(ValidationFraction));
+        if (ValidationFraction is not null && ValidationData is not null)
+            throw new ArgumentException("Set CnnOptions.ValidationData or CnnOptions.ValidationFraction, not both.", nameof(ValidationFraction));
+        if (EarlyStoppingPatience is < 1)
+            throw new ArgumentException($"CnnOptions.EarlyStoppingPatience must be >= 1 or null; it is {EarlyStoppingPatience}.", nameof(EarlyStoppingPatience));
         var device = (Device ?? "").Trim().ToLowerInvariant();
         if (device != "cpu" && device != "cuda" && !device.StartsWith("cuda:", StringComparison.Ordinal))
             throw new ArgumentException($"CnnOptions.Device must be \"cpu\", \"cuda\" or \"cuda:N\"; it is \"{Device}\".", nameof(Device));
@@ -79,6 +100,8 @@ public sealed class CnnOptions
     {
         var copy = (CnnOptions)MemberwiseClone();
         copy.Callbacks = new List<ITrainingCallback>(Callbacks);
+        // A stateful schedule must not be shared between two training runs.
+        if (LearningRateSchedule is ReduceOnPlateau plateau) copy.LearningRateSchedule = plateau.Clone();
         return copy;
     }
 }

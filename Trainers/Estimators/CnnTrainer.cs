@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLToolkit.Datasets.Images;
 using MLToolkit.Trainers.Augmentation;
+using MLToolkit.Trainers.Architectures;
 using MLToolkit.Trainers.Backend;
 using MLToolkit.Trainers.Scoring;
 using MLToolkit.Trainers.Training;
@@ -59,23 +60,50 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
 
         TorchRuntime.SetThreads(options.Threads ?? Environment.ProcessorCount);
         var device = TorchRuntime.ResolveDevice(options.Device);
-        using var data = TensorDataset.FromDataView(input, options.FeatureColumnName, options.LabelColumnName, shape);
-
-        // One seed fixes the initial weights, dropout masks and shuffling order.
-        torch.manual_seed(seed);
-        var network = options.Architecture.Build(shape, data.Classes);
-        network.to(device);
+        var (train, validation) = ReadData(input, options, shape, seed);
         try
         {
-            history = TrainingLoop.Run(network, data, options, AugmentationPolicy.FromColumn(imageColumn), seed, device, model);
+            // One seed fixes the initial weights, dropout masks and shuffling order.
+            torch.manual_seed(seed);
+            var network = options.Architecture.Build(shape, train.Classes);
+            network.to(device);
+            var checkpoint = options.CheckpointDirectory is { } directory
+                ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count))
+                : null;
+            try
+            {
+                var run = new TrainingRun(train, validation, AugmentationPolicy.FromColumn(imageColumn), seed, device, model, checkpoint);
+                history = TrainingLoop.Run(network, options, run);
+            }
+            catch
+            {
+                network.Dispose();
+                throw;
+            }
+            return network;
         }
-        catch
+        finally
         {
-            network.Dispose();
-            throw;
+            train.Dispose();
+            validation?.Dispose();
         }
-        return network;
     }
+
+    static (TensorDataset Train, TensorDataset? Validation) ReadData(IDataView input, CnnOptions options, ImageShape shape, int seed)
+    {
+        var all = TensorDataset.FromDataView(input, options.FeatureColumnName, options.LabelColumnName, shape);
+        if (options.ValidationData is { } validationData)
+            return (all, TensorDataset.FromDataView(validationData, options.FeatureColumnName, options.LabelColumnName, shape));
+        if (options.ValidationFraction is not { } fraction)
+            return (all, null);
+        using (all) return all.Split(fraction, seed);
+    }
+
+    /// <summary>What must match for a checkpoint to be resumed: the settings that shape the run.</summary>
+    static string Fingerprint(CnnOptions options, int seed, long rows) => string.Join("|",
+        options.Architecture.Name, ArchitectureRegistry.ToJson(options.Architecture), options.Epochs, options.BatchSize,
+        options.Optimizer, options.LearningRateSchedule.GetType().Name, seed, rows,
+        options.ValidationFraction, options.EarlyStoppingPatience);
 
     /// <summary>The schema after the transformer: the input plus <c>Score</c> and <c>PredictedLabel</c>.</summary>
     /// <exception cref="ArgumentException">The image or label column is missing or of the wrong type.</exception>

@@ -66,6 +66,14 @@ public sealed class CnnTransformer : ITransformer, IDisposable
             : ScoringMapping.Create(_mappingContext, inputSchema, FeatureColumnName, Scorer, LabelValues);
     }
 
+    /// <summary>
+    /// Member <paramref name="index"/> of an ensemble as a model of its own (sharing its network), to
+    /// measure what each member achieves alone. Do not dispose it; dispose the ensemble.
+    /// </summary>
+    public CnnTransformer Member(int index) =>
+        new(FeatureColumnName, new NetworkScorer([Scorer.Networks[index]], Scorer.Shape, Scorer.Classes, TorchSharp.torch.CPU),
+            [Architectures[index]], LabelValues, [History[index]]);
+
     /// <summary>Releases the networks' native memory.</summary>
     public void Dispose() => Scorer.Dispose();
 }

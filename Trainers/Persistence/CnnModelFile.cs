@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Augmentation;
 using MLToolkit.Trainers.Architectures;
 using MLToolkit.Trainers.Backend;
 using MLToolkit.Trainers.Estimators;
@@ -48,6 +49,7 @@ public static class CnnModelFile
                 weights.Position = 0;
                 weights.CopyTo(body);
             }
+            WriteSettings(writer, model.Scorer.Settings);
         }
 
         var bytes = body.ToArray();
@@ -57,6 +59,25 @@ public static class CnnModelFile
         header.Write((long)bytes.Length);
         header.Write(SHA256.HashData(bytes));
         header.Write(bytes);
+    }
+
+    static void WriteSettings(BinaryWriter writer, ScoringSettings settings)
+    {
+        writer.Write((int)settings.Combination);
+        writer.Write(settings.Weights?.Count ?? -1);
+        foreach (var weight in settings.Weights ?? []) writer.Write(weight);
+        writer.Write(settings.TestTimeViews);
+        writer.Write(settings.TestTimePolicy?.ToJson() ?? "");
+    }
+
+    static ScoringSettings ReadSettings(BinaryReader reader)
+    {
+        var combination = (EnsembleCombination)reader.ReadInt32();
+        int weightCount = reader.ReadInt32();
+        double[]? weights = weightCount < 0 ? null : Enumerable.Range(0, weightCount).Select(_ => reader.ReadDouble()).ToArray();
+        int views = reader.ReadInt32();
+        var policy = reader.ReadString();
+        return new ScoringSettings(combination, weights, views, policy.Length == 0 ? null : AugmentationPolicy.FromJson(policy));
     }
 
     /// <summary>Reads a model written by <see cref="Write"/>.</summary>
@@ -121,7 +142,7 @@ public static class CnnModelFile
             foreach (var network in networks) network.Dispose();
             throw;
         }
-        var scorer = new NetworkScorer(networks, shape, classes, torch.CPU);
+        var scorer = new NetworkScorer(networks, shape, classes, torch.CPU, ReadSettings(reader));
         return new CnnTransformer(featureColumn, scorer, architectures, labelValues,
             Enumerable.Range(0, members).Select(_ => (IReadOnlyList<EpochSummary>)[]).ToArray());
     }

@@ -4,5 +4,5 @@ namespace MLToolkit.Trainers.Schedules;
 public sealed record ConstantRate : ILearningRateSchedule
 {
     /// <inheritdoc />
-    public double Factor(int epoch, int batch, int batchesPerEpoch) => 1.0;
+    public double Factor(SchedulePosition position) => 1.0;
 }

@@ -1,6 +1,6 @@
 namespace MLToolkit.Trainers.Schedules;
 
-/// <summary>Multiplies the learning rate by <see cref="Gamma"/> every <see cref="EveryEpochs"/> epochs (Keras' step decay, PyTorch's StepLR).</summary>
+/// <summary>Multiplies the learning rate by <see cref="Gamma"/> every <see cref="EveryEpochs"/> epochs (Keras' step decay, PyTorch's StepLR); changes per epoch.</summary>
 public sealed record StepDecay : ILearningRateSchedule
 {
     /// <summary>Creates a step decay.</summary>
@@ -19,5 +19,5 @@ public sealed record StepDecay : ILearningRateSchedule
     public double Gamma { get; }
 
     /// <inheritdoc />
-    public double Factor(int epoch, int batch, int batchesPerEpoch) => Math.Pow(Gamma, epoch / EveryEpochs);
+    public double Factor(SchedulePosition position) => Math.Pow(Gamma, position.Epoch / EveryEpochs);
 }

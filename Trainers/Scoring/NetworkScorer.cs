@@ -6,8 +6,9 @@ namespace MLToolkit.Trainers.Scoring;
 
 /// <summary>
 /// Turns images into class probabilities with one or more trained networks (in evaluation mode:
-/// batch norm uses its running statistics and dropout is off). Several networks form an ensemble
-/// whose probabilities are averaged. Safe to call from several threads at once.
+/// batch norm uses its running statistics and dropout is off). Several networks form an ensemble,
+/// combined as <see cref="Settings"/> says; optional test-time augmentation averages extra views.
+/// Safe to call from several threads at once, and deterministic.
 /// </summary>
 public sealed class NetworkScorer : IDisposable
 {
@@ -15,9 +16,13 @@ public sealed class NetworkScorer : IDisposable
     readonly Device _device;
 
     /// <summary>Wraps trained networks that all map <paramref name="shape"/> to <paramref name="classes"/> logits.</summary>
-    public NetworkScorer(IReadOnlyList<nn.Module<Tensor, Tensor>> networks, ImageShape shape, int classes, Device device)
+    /// <exception cref="ArgumentException">No network, or settings that do not fit them.</exception>
+    public NetworkScorer(IReadOnlyList<nn.Module<Tensor, Tensor>> networks, ImageShape shape, int classes, Device device,
+        ScoringSettings? settings = null)
     {
         if (networks.Count == 0) throw new ArgumentException("At least one network is needed.", nameof(networks));
+        Settings = settings ?? new ScoringSettings();
+        Settings.Validate(networks.Count);
         (_networks, Shape, Classes, _device) = (networks, shape, classes, device);
         foreach (var network in networks) network.eval();
     }
@@ -31,6 +36,9 @@ public sealed class NetworkScorer : IDisposable
     /// <summary>Number of classes.</summary>
     public int Classes { get; }
 
+    /// <summary>How members and views are combined.</summary>
+    public ScoringSettings Settings { get; }
+
     /// <summary>Class probabilities of <paramref name="count"/> images laid one after another in <paramref name="images"/>.</summary>
     /// <returns>count × classes probabilities, row-major.</returns>
     public float[] Score(ReadOnlySpan<float> images, int count)
@@ -41,14 +49,35 @@ public sealed class NetworkScorer : IDisposable
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var input = torch.tensor(images.ToArray(), new long[] { count, Shape.Channels, Shape.Height, Shape.Width }).to(_device);
-        Tensor? sum = null;
-        foreach (var network in _networks)
+        var sum = Combine(input);
+        if (Settings.TestTimeViews > 0)
         {
-            var probabilities = nn.functional.softmax(network.call(input), 1);
-            sum = sum is null ? probabilities : sum.add_(probabilities);
+            // A fixed seed per call keeps predictions deterministic.
+            using var draws = new Generator(12345);
+            for (int view = 0; view < Settings.TestTimeViews; view++)
+                sum = sum.add_(Combine(Settings.TestTimePolicy!.Apply(input, draws)));
+            sum = sum.div_(Settings.TestTimeViews + 1);
         }
-        var mean = _networks.Count == 1 ? sum! : sum!.div_(_networks.Count);
-        return mean.cpu().data<float>().ToArray();
+        return sum.cpu().data<float>().ToArray();
+    }
+
+    /// <summary>The combined class probabilities of all members for one view of the batch.</summary>
+    Tensor Combine(Tensor input)
+    {
+        var weights = Settings.Weights ?? Enumerable.Repeat(1.0, _networks.Count).ToArray();
+        double total = weights.Sum();
+        Tensor? sum = null;
+        for (int i = 0; i < _networks.Count; i++)
+        {
+            if (weights[i] == 0) continue;
+            var probabilities = nn.functional.softmax(_networks[i].call(input), 1);
+            var contribution = Settings.Combination == EnsembleCombination.MajorityVote
+                ? nn.functional.one_hot(probabilities.argmax(1), Classes).to(ScalarType.Float32)
+                : probabilities;
+            contribution = contribution.mul(weights[i] / total);
+            sum = sum is null ? contribution : sum.add_(contribution);
+        }
+        return sum!;
     }
 
     /// <inheritdoc />

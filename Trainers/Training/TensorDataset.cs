@@ -98,6 +98,23 @@ public sealed class TensorDataset : IDisposable
         return column.Value;
     }
 
+    /// <summary>
+    /// Splits off a random <paramref name="fraction"/> of the rows (seeded) as validation data;
+    /// this dataset is left as it is.
+    /// </summary>
+    public (TensorDataset Train, TensorDataset Validation) Split(double fraction, int seed)
+    {
+        long validation = (long)Math.Round(Count * fraction);
+        if (validation < 1 || validation >= Count)
+            throw new ArgumentException($"A validation fraction of {fraction} of {Count} rows leaves no training or no validation rows.");
+        using var generator = new Generator((ulong)seed + 2);
+        using var order = torch.randperm(Count, generator: generator);
+        using var trainIndex = order.narrow(0, 0, Count - validation);
+        using var validationIndex = order.narrow(0, Count - validation, validation);
+        return (new TensorDataset(Images.index_select(0, trainIndex), Labels.index_select(0, trainIndex), Shape, Classes),
+                new TensorDataset(Images.index_select(0, validationIndex), Labels.index_select(0, validationIndex), Shape, Classes));
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -1,55 +1,76 @@
 using System.Diagnostics;
 using MLToolkit.Trainers.Augmentation;
+using MLToolkit.Trainers.Schedules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLToolkit.Trainers.Training;
 
+/// <summary>What one training run works on, besides the options.</summary>
+/// <param name="Train">Training rows.</param>
+/// <param name="Validation">Validation rows, or null.</param>
+/// <param name="Augmentation">Policy applied to each training batch, or null.</param>
+/// <param name="Seed">Seed of shuffling and augmentation draws.</param>
+/// <param name="Device">Where the tensors live.</param>
+/// <param name="Model">Index (1-based) and count of the models of the run, for progress.</param>
+/// <param name="Checkpoint">Where to save and resume from, or null.</param>
+public sealed record TrainingRun(TensorDataset Train, TensorDataset? Validation, AugmentationPolicy? Augmentation,
+    int Seed, Device Device, (int Index, int Count) Model, Checkpoint? Checkpoint);
+
 /// <summary>
-/// The epoch loop: shuffle → batch → forward → loss → backward → optimizer step → schedule, each
-/// batch inside its own dispose scope so that native memory stays flat.
+/// The epoch loop: shuffle → batch → augment → forward → loss → backward → optimizer step →
+/// schedule, each batch inside its own dispose scope so that native memory stays flat; then
+/// validation, the adaptive schedule, early stopping and the checkpoint.
 /// </summary>
 public static class TrainingLoop
 {
     /// <summary>Trains <paramref name="network"/> in place and returns one summary per epoch.</summary>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
-    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
-    public static IReadOnlyList<EpochSummary> Run(nn.Module<Tensor, Tensor> network, TensorDataset data, CnnOptions options,
-        AugmentationPolicy? augmentation, int seed, Device device, (int Index, int Count) model)
+    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled (the last finished epoch is checkpointed).</exception>
+    public static IReadOnlyList<EpochSummary> Run(nn.Module<Tensor, Tensor> network, CnnOptions options, TrainingRun run)
     {
-        var optimizer = options.Optimizer.Create(network.parameters());
-        using var shuffle = new Generator((ulong)seed);
+        var data = run.Train;
+        using var optimizer = (OptimizerHelper)options.Optimizer.Create(network.parameters());
+        using var shuffle = new Generator((ulong)run.Seed);
         // Augmentation has its own stream of random numbers, so adding it does not change the batch order.
-        using var augmentDraws = new Generator((ulong)seed + 1);
-        var images = data.Images.to(device);
-        var labels = data.Labels.to(device);
+        using var augmentDraws = new Generator((ulong)run.Seed + 1);
+        var schedule = options.LearningRateSchedule;
+        (schedule as IAdaptiveSchedule)?.Reset();
+        var stopping = new EarlyStopping(options.EarlyStoppingPatience);
+        var history = new List<EpochSummary>();
+        var state = new Checkpoint.State(network, optimizer, shuffle, augmentDraws, schedule, stopping, history);
+        int firstEpoch = run.Checkpoint?.TryRestore(state) ?? 0;
+
+        var images = data.Images.to(run.Device);
+        var labels = data.Labels.to(run.Device);
         long count = data.Count;
         int batches = (int)((count + options.BatchSize - 1) / options.BatchSize);
-        var history = new List<EpochSummary>();
         var clock = Stopwatch.StartNew();
+        bool stop = stopping.Patience is { } p && stopping.Wait >= p;
 
         try
         {
-            for (int epoch = 0; epoch < options.Epochs; epoch++)
+            for (int epoch = firstEpoch; epoch < options.Epochs && !stop; epoch++)
             {
                 network.train();
                 var epochClock = Stopwatch.StartNew();
                 double lossSum = 0, learningRate = 0;
                 long correct = 0, seen = 0;
-                using var order = torch.randperm(count, generator: shuffle).to(device);
+                using var order = torch.randperm(count, generator: shuffle).to(run.Device);
                 TrainingProgress progress = null!;
 
                 for (int batch = 0; batch < batches; batch++)
                 {
                     options.CancellationToken.ThrowIfCancellationRequested();
                     using var scope = torch.NewDisposeScope();
-                    learningRate = options.Optimizer.LearningRate * options.LearningRateSchedule.Factor(epoch, batch, batches);
+                    learningRate = options.Optimizer.LearningRate * schedule.Factor(new SchedulePosition(epoch, batch, batches, options.Epochs));
                     foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
 
                     long start = (long)batch * options.BatchSize, length = Math.Min(options.BatchSize, count - start);
                     var index = order.narrow(0, start, length);
                     var x = images.index_select(0, index);
-                    if (augmentation is not null) x = augmentation.Apply(x, augmentDraws);
+                    if (run.Augmentation is not null) x = run.Augmentation.Apply(x, augmentDraws);
                     var y = labels.index_select(0, index);
 
                     optimizer.zero_grad();
@@ -67,14 +88,20 @@ public static class TrainingLoop
                     correct += logits.argmax(1).eq(y).sum().item<long>();
                     seen += length;
 
-                    progress = Progress(epoch, batch + 1, batches, options.Epochs, lossSum / seen, (double)correct / seen,
-                        learningRate, clock.Elapsed, epochClock.Elapsed, seen, model);
+                    progress = Progress(epoch - firstEpoch, epoch, batch + 1, batches, options.Epochs - firstEpoch, options.Epochs,
+                        lossSum / seen, (double)correct / seen, learningRate, clock.Elapsed, epochClock.Elapsed, seen, run.Model);
                     foreach (var callback in options.Callbacks) callback.OnBatchEnd(progress);
                 }
 
+                var validation = run.Validation is null ? ((double, double)?)null : Evaluate(network, run.Validation, options.PredictionBatchSize, run.Device);
+                double monitored = validation?.Item1 ?? lossSum / seen;
+                (schedule as IAdaptiveSchedule)?.OnEpochEnd(monitored);
+                stop = stopping.Observe(monitored, network);
+
                 var summary = new EpochSummary(epoch + 1, lossSum / seen, (double)correct / seen, learningRate,
-                    epochClock.Elapsed.TotalSeconds, Environment.WorkingSet / (1024.0 * 1024.0));
+                    epochClock.Elapsed.TotalSeconds, Environment.WorkingSet / (1024.0 * 1024.0), validation?.Item1, validation?.Item2);
                 history.Add(summary);
+                run.Checkpoint?.Save(epoch + 1, state);
                 foreach (var callback in options.Callbacks) callback.OnEpochEnd(progress, summary);
             }
         }
@@ -82,17 +109,38 @@ public static class TrainingLoop
         {
             if (!ReferenceEquals(images, data.Images)) images.Dispose();
             if (!ReferenceEquals(labels, data.Labels)) labels.Dispose();
-            optimizer.Dispose();
         }
+        // With early stopping the run ends on the best epoch's weights, not the last one's.
+        if (options.EarlyStoppingPatience is not null) stopping.RestoreBest(network);
         network.eval();
         return history;
     }
 
-    static TrainingProgress Progress(int epoch, int batch, int batches, int epochs, double loss, double accuracy,
-        double learningRate, TimeSpan elapsed, TimeSpan epochElapsed, long seen, (int, int) model)
+    /// <summary>Mean cross-entropy and accuracy of <paramref name="network"/> on <paramref name="data"/>, in evaluation mode.</summary>
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> network, TensorDataset data, int batchSize, Device device)
     {
-        double done = epoch + (double)batch / batches;
-        var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (epochs - done));
+        network.eval();
+        using var noGrad = torch.no_grad();
+        double lossSum = 0;
+        long correct = 0;
+        for (long start = 0; start < data.Count; start += batchSize)
+        {
+            using var scope = torch.NewDisposeScope();
+            long length = Math.Min(batchSize, data.Count - start);
+            var x = data.Images.narrow(0, start, length).to(device);
+            var y = data.Labels.narrow(0, start, length).to(device);
+            var logits = network.call(x);
+            lossSum += nn.functional.cross_entropy(logits, y).item<float>() * length;
+            correct += logits.argmax(1).eq(y).sum().item<long>();
+        }
+        return (lossSum / data.Count, (double)correct / data.Count);
+    }
+
+    static TrainingProgress Progress(int epochsThisRun, int epoch, int batch, int batches, int epochsToRun, int epochs,
+        double loss, double accuracy, double learningRate, TimeSpan elapsed, TimeSpan epochElapsed, long seen, (int, int) model)
+    {
+        double done = epochsThisRun + (double)batch / batches;
+        var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (epochsToRun - done));
         return new TrainingProgress(epoch + 1, epochs, batch, batches, loss, accuracy, learningRate,
             elapsed, remaining, seen / Math.Max(1e-9, epochElapsed.TotalSeconds), model);
     }

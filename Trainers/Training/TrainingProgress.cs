@@ -25,4 +25,7 @@ public sealed record TrainingProgress(
 /// <param name="LearningRate">Learning rate at the epoch's last step.</param>
 /// <param name="Seconds">Wall time of the epoch.</param>
 /// <param name="WorkingSetMegabytes">Process working set at the end of the epoch (shows that memory stays flat).</param>
-public sealed record EpochSummary(int Epoch, double Loss, double Accuracy, double LearningRate, double Seconds, double WorkingSetMegabytes);
+/// <param name="ValidationLoss">Mean loss on the validation data, when there is some.</param>
+/// <param name="ValidationAccuracy">Accuracy on the validation data, when there is some.</param>
+public sealed record EpochSummary(int Epoch, double Loss, double Accuracy, double LearningRate, double Seconds,
+    double WorkingSetMegabytes, double? ValidationLoss = null, double? ValidationAccuracy = null);

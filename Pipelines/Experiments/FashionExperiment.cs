@@ -1,0 +1,41 @@
+using Microsoft.ML;
+using MLToolkit.Datasets.Mnist;
+using MLToolkit.Pipelines.Runs;
+
+namespace MLToolkit.Pipelines.Experiments;
+
+/// <summary>
+/// Fashion-MNIST with the Conv-BN-ReLU network: flips and small shifts as augmentation, cosine
+/// annealing with a short warm-up. Reads the IDX files from --data (default: the shared datasets folder).
+/// </summary>
+public sealed class FashionExperiment : IExperiment
+{
+    /// <inheritdoc />
+    public string Name => "fashion";
+
+    /// <inheritdoc />
+    public string Description => "Conv-BN-ReLU CNN on Fashion-MNIST (--data <folder>)";
+
+    /// <inheritdoc />
+    public ExperimentResult Run(ExperimentContext context)
+    {
+        var ml = context.ML;
+        var (train, test) = FashionMnist.Load(ml, context.DataDirectory(SharedData.Folder("fashion-mnist")));
+
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Augment("Image",
+                Augmentations.RandomHorizontalFlip(),
+                Augmentations.RandomAffine(rotationDegrees: 5, shift: 0.08)))
+            .Append(ml.MulticlassClassification.Trainers.Cnn(context.Configure(new CnnOptions
+            {
+                Architecture = Architectures.MnistBestCnn(),
+                Epochs = 15,
+                BatchSize = 100,
+                Optimizer = Optimizers.Adam(learningRate: 2e-3),
+                LearningRateSchedule = Schedules.Cosine(warmupEpochs: 1),
+            })))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+
+        return context.FitAndEvaluate(pipeline, train, test);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text;
+using System.Text.Json;
+using MLToolkit.Trainers.Schedules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLToolkit.Trainers.Training;
+
+/// <summary>
+/// The complete state of a training run after an epoch — weights, optimizer moments, position,
+/// random-number streams, adaptive schedule and early-stopping state, history — written atomically
+/// (a temporary file renamed over the old one) so that a run killed at any moment resumes from its
+/// last finished epoch with the same command and continues exactly as it would have.
+/// </summary>
+public sealed class Checkpoint
+{
+    static readonly byte[] Magic = Encoding.ASCII.GetBytes("MLTKCKP1");
+
+    Checkpoint(string path, string fingerprint) => (Path, Fingerprint) = (path, fingerprint);
+
+    /// <summary>The checkpoint file.</summary>
+    public string Path { get; }
+
+    /// <summary>What the run was configured with; a checkpoint of another configuration is not resumed.</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>The checkpoint of model <paramref name="member"/> in <paramref name="directory"/>.</summary>
+    public static Checkpoint For(string directory, int member, string fingerprint)
+    {
+        Directory.CreateDirectory(directory);
+        return new Checkpoint(System.IO.Path.Combine(directory, $"model-{member}.checkpoint"), fingerprint);
+    }
+
+    /// <summary>The parts of a run that a checkpoint holds.</summary>
+    public sealed record State(nn.Module Network, OptimizerHelper Optimizer, Generator Shuffle, Generator Augment,
+        ILearningRateSchedule Schedule, EarlyStopping Stopping, List<EpochSummary> History);
+
+    /// <summary>Writes the state after <paramref name="completedEpochs"/> epochs.</summary>
+    public void Save(int completedEpochs, State state)
+    {
+        var temporary = Path + ".tmp";
+        using (var file = File.Create(temporary))
+        using (var writer = new BinaryWriter(file, Encoding.UTF8))
+        {
+            writer.Write(Magic);
+            writer.Write(Fingerprint);
+            writer.Write(completedEpochs);
+            writer.Write(JsonSerializer.Serialize(state.History));
+            WriteBlock(writer, Weights.ToBytes(state.Network));
+            using (var optimizer = new MemoryStream())
+            {
+                using (var w = new BinaryWriter(optimizer, Encoding.UTF8, leaveOpen: true)) state.Optimizer.save_state_dict(w);
+                WriteBlock(writer, optimizer.ToArray());
+            }
+            WriteBlock(writer, RngBytes(state.Shuffle.get_state()));
+            WriteBlock(writer, RngBytes(state.Augment.get_state()));
+            WriteBlock(writer, RngBytes(torch.get_rng_state()));
+            var schedule = (state.Schedule as IAdaptiveSchedule)?.GetState() ?? [];
+            writer.Write(schedule.Length);
+            foreach (var value in schedule) writer.Write(value);
+            state.Stopping.Write(writer);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, Path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Restores the state from the file, if there is one; returns the number of completed epochs
+    /// (0 when there is no checkpoint).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The checkpoint belongs to another configuration.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is damaged.</exception>
+    public int TryRestore(State state)
+    {
+        if (!File.Exists(Path)) return 0;
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(Path), Encoding.UTF8);
+            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+                throw new InvalidDataException($"'{Path}' is not an MLToolkit checkpoint.");
+            var fingerprint = reader.ReadString();
+            if (fingerprint != Fingerprint)
+                throw new InvalidOperationException(
+                    $"The checkpoint '{Path}' was written by a differently configured run; it is left untouched. " +
+                    "Use another checkpoint directory, or delete the file to start over.");
+            int completed = reader.ReadInt32();
+            state.History.Clear();
+            state.History.AddRange(JsonSerializer.Deserialize<List<EpochSummary>>(reader.ReadString()) ?? []);
+            Weights.FromBytes(state.Network, ReadBlock(reader));
+            using (var optimizer = new BinaryReader(new MemoryStream(ReadBlock(reader)))) state.Optimizer.load_state_dict(optimizer);
+            state.Shuffle.set_state(RngTensor(ReadBlock(reader)));
+            state.Augment.set_state(RngTensor(ReadBlock(reader)));
+            torch.set_rng_state(RngTensor(ReadBlock(reader)));
+            var schedule = new double[reader.ReadInt32()];
+            for (int i = 0; i < schedule.Length; i++) schedule[i] = reader.ReadDouble();
+            if (state.Schedule is IAdaptiveSchedule adaptive && schedule.Length > 0) adaptive.SetState(schedule);
+            state.Stopping.Read(reader);
+            return completed;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"The checkpoint '{Path}' is truncated; delete it to start over.", e);
+        }
+    }
+
+    static void WriteBlock(BinaryWriter writer, byte[] bytes)
+    {
+        writer.Write(bytes.Length);
+        writer.Write(bytes);
+    }
+
+    static byte[] ReadBlock(BinaryReader reader)
+    {
+        int length = reader.ReadInt32();
+        var bytes = reader.ReadBytes(length);
+        if (length < 0 || bytes.Length != length) throw new EndOfStreamException();
+        return bytes;
+    }
+
+    static byte[] RngBytes(Tensor state)
+    {
+        using (state) return state.data<byte>().ToArray();
+    }
+
+    static Tensor RngTensor(byte[] bytes) => torch.tensor(bytes, dtype: ScalarType.Byte);
+}
