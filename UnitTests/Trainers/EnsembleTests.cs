@@ -1,0 +1,95 @@
+using Microsoft.ML;
+using MLToolkit.Trainers.Estimators;
+using MLToolkit.Trainers.Scoring;
+
+namespace MLToolkit.UnitTests.Trainers;
+
+public class EnsembleTests
+{
+    static (MLContext Ml, IDataView Train, IDataView Test) Data()
+    {
+        var ml = new MLContext(seed: 11);
+        return (ml, TestData.Train(ml, 1500), TestData.Test(ml, 300));
+    }
+
+    static CnnOptions Small() => new() { Epochs = 1, BatchSize = 50 };
+
+    [Fact]
+    public void Ensemble_averages_member_probabilities_and_round_trips()
+    {
+        var (ml, train, test) = Data();
+        var model = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.CnnEnsemble(members: 2, member: Small()))
+            .Fit(train);
+        var cnn = model.LastTransformer;
+        Assert.Equal(2, cnn.Scorer.Networks.Count);
+
+        var keyed = model.Take(1).Aggregate(test, (data, stage) => stage.Transform(data));
+        var ensemble = cnn.Transform(keyed).GetColumn<float[]>("Score").ToArray();
+        var first = cnn.Member(0).Transform(keyed).GetColumn<float[]>("Score").ToArray();
+        var second = cnn.Member(1).Transform(keyed).GetColumn<float[]>("Score").ToArray();
+        Assert.NotEqual(first[0], second[0]); // different seeds, different members
+        for (int i = 0; i < ensemble.Length; i++)
+            for (int c = 0; c < 10; c++)
+                Assert.Equal((first[i][c] + second[i][c]) / 2, ensemble[i][c], 5);
+
+        var accuracy = ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
+        Assert.True(accuracy > 0.8, $"ensemble accuracy {accuracy:P2}");
+
+        var path = Path.Combine(TestData.TempDirectory(), "ensemble.zip");
+        ml.Model.Save(model, train.Schema, path);
+        var loaded = new MLContext().LoadModel(path, out _);
+        Assert.Equal(model.Transform(test).GetColumn<float[]>("Score").ToArray(), loaded.Transform(test).GetColumn<float[]>("Score").ToArray());
+    }
+
+    [Fact]
+    public void Ensemble_of_different_architectures_with_majority_vote()
+    {
+        var (ml, train, test) = Data();
+        var trainers = new[]
+        {
+            ml.MulticlassClassification.Trainers.Cnn(new CnnOptions { Epochs = 1, BatchSize = 50, Architecture = Architectures.MnistClassic() }),
+            ml.MulticlassClassification.Trainers.Cnn(new CnnOptions { Epochs = 1, BatchSize = 50, Architecture = Architectures.MnistBestCnn() }),
+            ml.MulticlassClassification.Trainers.Cnn(new CnnOptions { Epochs = 1, BatchSize = 50, Architecture = Architectures.MnistClassic(), Seed = 99 }),
+        };
+        var model = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.CnnEnsemble(trainers, new EnsembleOptions { Combination = EnsembleCombination.MajorityVote }))
+            .Fit(train);
+        Assert.Equal(["mnist-classic", "mnist-best", "mnist-classic"], model.LastTransformer.Architectures.Select(a => a.Name));
+        var scores = model.Transform(test).GetColumn<float[]>("Score").Take(50).ToArray();
+        // Three votes: every share is 0, 1/3, 2/3 or 1.
+        Assert.All(scores.SelectMany(s => s), v => Assert.Contains(Math.Round(v * 3), new double[] { 0, 1, 2, 3 }));
+        Assert.All(scores.SelectMany(s => s), v => Assert.Equal(Math.Round(v * 3), v * 3, 4));
+    }
+
+    [Fact]
+    public void Test_time_augmentation_is_deterministic_and_needs_a_policy()
+    {
+        var (ml, train, test) = Data();
+        var augmented = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Augment("Image", Augmentations.RandomAffine(10, 0.1)))
+            .Append(ml.MulticlassClassification.Trainers.CnnEnsemble(1, Small(), new EnsembleOptions { TestTimeAugmentationViews = 4 }))
+            .Fit(train);
+        var a = augmented.Transform(test).GetColumn<float[]>("Score").ToArray();
+        var b = augmented.Transform(test).GetColumn<float[]>("Score").ToArray();
+        Assert.Equal(a, b);
+        var plain = augmented.LastTransformer.Member(0);
+        var keyedAugmented = augmented.Take(2).Aggregate(test, (data, stage) => stage.Transform(data));
+        Assert.NotEqual(plain.Transform(keyedAugmented).GetColumn<float[]>("Score").First(), a[0]);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.CnnEnsemble(1, Small(), new EnsembleOptions { TestTimeAugmentationViews = 2 }))
+            .Fit(train));
+        Assert.Contains("Augment", error.Message);
+    }
+
+    [Fact]
+    public void Ensemble_rejects_bad_settings()
+    {
+        var ml = new MLContext();
+        Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.CnnEnsemble(0, Small()));
+        var error = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.CnnEnsemble(2, Small(),
+            new EnsembleOptions { Weights = [1.0] }));
+        Assert.Contains("weights", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+}

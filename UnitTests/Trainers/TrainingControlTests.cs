@@ -1,0 +1,102 @@
+using Microsoft.ML;
+using MLToolkit.Trainers.Training;
+
+namespace MLToolkit.UnitTests.Trainers;
+
+public class TrainingControlTests
+{
+    static IEstimator<ITransformer> Pipeline(MLContext ml, CnnOptions options) =>
+        ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Augment("Image", Augmentations.RandomAffine(10, 0.1)))
+            .Append(ml.MulticlassClassification.Trainers.Cnn(options));
+
+    [Fact]
+    public void Validation_fraction_reports_validation_metrics_each_epoch()
+    {
+        var epochs = new List<EpochSummary>();
+        var ml = new MLContext(seed: 4);
+        Pipeline(ml, new CnnOptions
+        {
+            Epochs = 2, BatchSize = 50, ValidationFraction = 0.2,
+            Callbacks = { new ProgressCallback(onEpoch: (_, s) => epochs.Add(s)) },
+        }).Fit(TestData.Train(ml, 1000));
+        Assert.Equal(2, epochs.Count);
+        Assert.All(epochs, e => Assert.NotNull(e.ValidationLoss));
+        Assert.True(epochs[1].ValidationAccuracy > 0.6);
+    }
+
+    [Fact]
+    public void Early_stopping_stops_and_restores_the_best_weights()
+    {
+        using var network = TorchSharp.torch.nn.Linear(3, 2);
+        var stopping = new EarlyStopping(patience: 2);
+        Assert.False(stopping.Observe(1.0, network));
+        Assert.False(stopping.Observe(0.5, network));
+        var best = Weights.ToBytes(network);
+        using (TorchSharp.torch.no_grad()) network.weight!.add_(1);
+        Assert.False(stopping.Observe(0.6, network));
+        Assert.True(stopping.Observe(0.7, network));
+        stopping.RestoreBest(network);
+        Assert.Equal(best, Weights.ToBytes(network));
+    }
+
+    [Fact]
+    public void Early_stopping_ends_training_before_the_last_epoch()
+    {
+        var epochs = new List<EpochSummary>();
+        var ml = new MLContext(seed: 4);
+        // A learning rate this high makes the validation loss stop improving quickly.
+        Pipeline(ml, new CnnOptions
+        {
+            Epochs = 30, BatchSize = 100, ValidationFraction = 0.3, EarlyStoppingPatience = 1,
+            Optimizer = Optimizers.SgdMomentum(learningRate: 0.3),
+            Callbacks = { new ProgressCallback(onEpoch: (_, s) => epochs.Add(s)) },
+        }).Fit(TestData.Train(ml, 600));
+        Assert.InRange(epochs.Count, 2, 29);
+    }
+
+    [Fact]
+    public void Killed_run_resumes_from_its_checkpoint_and_ends_as_an_uninterrupted_one()
+    {
+        var train = TestData.Train(new MLContext(), 800);
+        var test = TestData.Test(new MLContext(), 100);
+        CnnOptions Options(string? directory, CancellationToken token = default) => new()
+        {
+            Epochs = 3, BatchSize = 50, Seed = 21, CheckpointDirectory = directory, CancellationToken = token,
+            Architecture = Architectures.MnistBestCnn(),
+        };
+        float[][] Scores(ITransformer model) => model.Transform(test).GetColumn<float[]>("Score").ToArray();
+
+        var ml = new MLContext(seed: 1);
+        var uninterrupted = Scores(Pipeline(ml, Options(null)).Fit(train));
+
+        var directory = TestData.TempDirectory();
+        using var kill = new CancellationTokenSource();
+        var options = Options(directory, kill.Token);
+        options.Callbacks.Add(new ProgressCallback(onEpoch: (p, _) => { if (p.Epoch == 2) kill.Cancel(); }));
+        Assert.ThrowsAny<OperationCanceledException>(() => Pipeline(ml, options).Fit(train));
+        Assert.True(File.Exists(Path.Combine(directory, "model-1.checkpoint")));
+
+        var resumedEpochs = new List<int>();
+        var again = Options(directory);
+        again.Callbacks.Add(new ProgressCallback(onEpoch: (_, s) => resumedEpochs.Add(s.Epoch)));
+        var resumed = Scores(Pipeline(ml, again).Fit(train));
+        Assert.Equal([3], resumedEpochs);
+        Assert.Equal(uninterrupted, resumed);
+    }
+
+    [Fact]
+    public void Checkpoint_of_another_configuration_is_refused_and_kept()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = TestData.Train(ml, 300);
+        var directory = TestData.TempDirectory();
+        Pipeline(ml, new CnnOptions { Epochs = 1, BatchSize = 50, Seed = 3, CheckpointDirectory = directory }).Fit(train);
+        var file = Path.Combine(directory, "model-1.checkpoint");
+        var before = File.ReadAllBytes(file);
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            Pipeline(ml, new CnnOptions { Epochs = 1, BatchSize = 25, Seed = 3, CheckpointDirectory = directory }).Fit(train));
+        Assert.Contains("differently configured", error.Message);
+        Assert.Equal(before, File.ReadAllBytes(file));
+    }
+}
