@@ -14,7 +14,7 @@ public static class HostCommand
     {
         var experiment = new Argument<string>("experiment")
         {
-            Description = $"Experiment to run ({string.Join(", ", ExperimentCatalog.All.Select(e => e.Name))})",
+            Description = $"Experiment to run ({string.Join(", ", ExperimentCatalog.All.Select(e => e.Name))}), or 'bench' for the speed benchmark",
             DefaultValueFactory = _ => ExperimentCatalog.Default,
         };
         var epochs = new Option<int?>("--epochs") { Description = "Override the number of epochs" };
@@ -39,11 +39,23 @@ public static class HostCommand
                 foreach (var e in ExperimentCatalog.All) Console.WriteLine($"{e.Name,-12} {e.Description}");
                 return 0;
             }
+            if (parse.GetValue(experiment) == "bench")
+                return Bench(parse.GetValue(output)!);
             var settings = new RunSettings(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(learningRate),
                 parse.GetValue(seed), parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(trainRows), parse.GetValue(testRows));
             return Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
         });
         return root;
+    }
+
+    /// <summary>Runs the speed benchmark and writes bench.json into a new run folder.</summary>
+    static int Bench(string outputRoot)
+    {
+        var run = RunFolder.Create(outputRoot, "bench", DateTime.Now);
+        Console.WriteLine($"Speed benchmark of the recipe network; run folder: {run.Path}");
+        var result = Benchmarks.SpeedBenchmark.Run(Console.WriteLine);
+        run.WriteMetrics(result);
+        return 0;
     }
 
     /// <summary>Runs one experiment and prints its result; returns the process exit code.</summary>
