@@ -32,15 +32,11 @@
 // RISK: internal names can change between ML.NET versions. Pin Microsoft.ML and keep a save/load
 // round-trip test; every reflective lookup fails fast with a message naming the missing member.
 
-using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
-using System.IO;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
