@@ -74,6 +74,15 @@ public sealed class CnnTransformer : ITransformer, IDisposable
         new(FeatureColumnName, new NetworkScorer([Scorer.Networks[index]], Scorer.Shape, Scorer.Classes, TorchSharp.torch.CPU),
             [Architectures[index]], LabelValues, [History[index]]);
 
+    /// <summary>
+    /// The same trained networks scored another way — e.g. with test-time augmentation or other
+    /// ensemble weights — without retraining. Shares the networks: dispose only the original.
+    /// </summary>
+    /// <exception cref="ArgumentException">The settings do not fit the members.</exception>
+    public CnnTransformer WithScoring(ScoringSettings settings) =>
+        new(FeatureColumnName, new NetworkScorer(Scorer.Networks, Scorer.Shape, Scorer.Classes, TorchSharp.torch.CPU, settings),
+            Architectures, LabelValues, History);
+
     /// <summary>Releases the networks' native memory.</summary>
     public void Dispose() => Scorer.Dispose();
 }
