@@ -5,8 +5,8 @@ using MLToolkit.Pipelines.Runs;
 namespace MLToolkit.Pipelines.Experiments;
 
 /// <summary>
-/// Fashion-MNIST with the Conv-BN-ReLU network: flips and small shifts as augmentation, cosine
-/// annealing with a short warm-up. Reads the IDX files from --data (default: the shared datasets folder).
+/// Fashion-MNIST with the Conv-BN-ReLU network: flips and 2-pixel random crops as augmentation
+/// (rotations cost accuracy on clothes), cosine annealing with a short warm-up. Reads the IDX files from --data (default: the shared datasets folder).
 /// </summary>
 public sealed class FashionExperiment : IExperiment
 {
@@ -25,7 +25,7 @@ public sealed class FashionExperiment : IExperiment
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Augment("Image",
                 Augmentations.RandomHorizontalFlip(),
-                Augmentations.RandomAffine(rotationDegrees: 5, shift: 0.08)))
+                Augmentations.RandomCrop(padding: 2)))
             .Append(ml.MulticlassClassification.Trainers.Cnn(context.Configure(new CnnOptions
             {
                 Architecture = Architectures.MnistBestCnn(),

@@ -75,7 +75,11 @@ public class EnsembleTests
         Assert.Equal(a, b);
         var plain = augmented.LastTransformer.Member(0);
         var keyedAugmented = augmented.Take(2).Aggregate(test, (data, stage) => stage.Transform(data));
-        Assert.NotEqual(plain.Transform(keyedAugmented).GetColumn<float[]>("Score").First(), a[0]);
+        var plainScores = plain.Transform(keyedAugmented).GetColumn<float[]>("Score").ToArray();
+        Assert.NotEqual(plainScores[0], a[0]);
+        // Rescoring without augmentation gives the plain scores back, without retraining.
+        var rescored = augmented.LastTransformer.WithScoring(new ScoringSettings());
+        Assert.Equal(plainScores, rescored.Transform(keyedAugmented).GetColumn<float[]>("Score").ToArray());
 
         var error = Assert.Throws<InvalidOperationException>(() => ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.MulticlassClassification.Trainers.CnnEnsemble(1, Small(), new EnsembleOptions { TestTimeAugmentationViews = 2 }))
