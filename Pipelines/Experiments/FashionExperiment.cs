@@ -6,7 +6,8 @@ namespace MLToolkit.Pipelines.Experiments;
 
 /// <summary>
 /// Fashion-MNIST with the Conv-BN-ReLU network: flips and 2-pixel random crops as augmentation
-/// (rotations cost accuracy on clothes), cosine annealing with a short warm-up. Reads the IDX files from --data (default: the shared datasets folder).
+/// (rotations cost accuracy on clothes), cosine annealing with a short warm-up over 25 epochs
+/// (15 epochs reached 93.03%, 25 reach 93.61%; see BENCHMARKS.md). Reads the IDX files from --data (default: the shared datasets folder).
 /// </summary>
 public sealed class FashionExperiment : IExperiment
 {
@@ -29,7 +30,7 @@ public sealed class FashionExperiment : IExperiment
             .Append(ml.MulticlassClassification.Trainers.Cnn(context.Configure(new CnnOptions
             {
                 Architecture = Architectures.MnistBestCnn(),
-                Epochs = 15,
+                Epochs = 25,
                 BatchSize = 100,
                 Optimizer = Optimizers.Adam(learningRate: 2e-3),
                 LearningRateSchedule = Schedules.Cosine(warmupEpochs: 1),
