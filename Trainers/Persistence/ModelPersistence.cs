@@ -32,9 +32,7 @@
 // RISK: internal names can change between ML.NET versions. Pin Microsoft.ML and keep a save/load
 // round-trip test; every reflective lookup fails fast with a message naming the missing member.
 
-using System.Collections.Concurrent;
 using System.Reflection;
-using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.ML;

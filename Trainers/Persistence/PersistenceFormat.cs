@@ -1,11 +1,3 @@
-using System.Collections.Concurrent;
-using System.Reflection;
-using System.Reflection.Emit;
-using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using Microsoft.ML;
-using Microsoft.ML.Runtime;
-
 namespace MLToolkit.Trainers.Persistence;
 
 /// <summary>
