@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLToolkit.Datasets.Images;
 
 namespace MLToolkit.Trainers.Augmentation;
 
@@ -35,8 +36,7 @@ sealed class AnnotatedDataView : IDataView
     /// <summary>The schema with <paramref name="kind"/> = <paramref name="value"/> added to the annotations of <paramref name="column"/>.</summary>
     public static DataViewSchema Annotate(DataViewSchema schema, string column, string kind, string value)
     {
-        var target = schema.GetColumnOrNull(column)
-            ?? throw new ArgumentException($"Column '{column}' is not in the data. Columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+        var target = ImageColumns.Require(schema, column, "image");
         var builder = new DataViewSchema.Builder();
         foreach (var c in schema)
         {

@@ -70,13 +70,14 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
         var networks = new List<nn.Module<Tensor, Tensor>>();
         var histories = new List<IReadOnlyList<EpochSummary>>();
         int baseSeed = _host.Rand.Next();
+        Datasets.Images.ImageShape shape = default;
         try
         {
             for (int i = 0; i < Members.Count; i++)
             {
                 // Members differ by seed unless their options fix one.
                 var seed = Members[i].Seed ?? baseSeed + 7919 * i;
-                networks.Add(CnnTrainer.TrainNetwork(input, Members[i], seed, (i + 1, Members.Count), out _, out var history));
+                networks.Add(CnnTrainer.TrainNetwork(input, Members[i], seed, (i + 1, Members.Count), out shape, out var history));
                 histories.Add(history);
             }
         }
@@ -87,7 +88,6 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
         }
 
         var label = input.Schema[first.LabelColumnName];
-        var shape = first.ImageShape ?? Datasets.Images.ImageShape.FromColumn(input.Schema[first.FeatureColumnName]);
         var settings = new ScoringSettings(Ensemble.Combination, Ensemble.Weights, Ensemble.TestTimeAugmentationViews,
             Ensemble.TestTimeAugmentationViews > 0 ? policy : null);
         var scorer = new NetworkScorer(networks, shape, TensorDataset.LabelClasses(label), TorchRuntime.ResolveDevice(first.Device), settings);

@@ -53,9 +53,7 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
     internal static nn.Module<Tensor, Tensor> TrainNetwork(IDataView input, CnnOptions options, int seed,
         (int Index, int Count) model, out ImageShape shape, out IReadOnlyList<EpochSummary> history)
     {
-        var imageColumn = input.Schema.GetColumnOrNull(options.FeatureColumnName)
-            ?? throw new ArgumentException(
-                $"The image column '{options.FeatureColumnName}' is not in the data. Columns: {string.Join(", ", input.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+        var imageColumn = ImageColumns.Require(input.Schema, options.FeatureColumnName, "image");
         shape = options.ImageShape ?? ImageShape.FromColumn(imageColumn);
 
         TorchRuntime.SetThreads(options.Threads ?? Environment.ProcessorCount);

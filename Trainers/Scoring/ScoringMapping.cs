@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using MLToolkit.Datasets.Images;
 
 namespace MLToolkit.Trainers.Scoring;
 
@@ -22,9 +23,7 @@ public static class ScoringMapping
     /// <exception cref="ArgumentException">The image column is missing or does not have the scorer's size.</exception>
     public static ITransformer Create(MLContext ml, DataViewSchema inputSchema, string featureColumn, NetworkScorer scorer, KeyValues? keyValues)
     {
-        var column = inputSchema.GetColumnOrNull(featureColumn)
-            ?? throw new ArgumentException(
-                $"The image column '{featureColumn}' is not in the data. Columns: {string.Join(", ", inputSchema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+        var column = ImageColumns.Require(inputSchema, featureColumn, "image");
         if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType } vector || vector.ItemType != NumberDataViewType.Single || vector.Size != scorer.Shape.Size)
             throw new ArgumentException(
                 $"Column '{featureColumn}' has type {column.Type}; the model expects a vector of {scorer.Shape.Size} floats ({scorer.Shape}).");

@@ -39,8 +39,8 @@ public sealed class TensorDataset : IDisposable
     /// <exception cref="ArgumentException">A column is missing or has the wrong type, a label is missing, or no rows.</exception>
     public static TensorDataset FromDataView(IDataView data, string imageColumn, string labelColumn, ImageShape shape)
     {
-        var image = RequireColumn(data.Schema, imageColumn, "image");
-        var label = RequireColumn(data.Schema, labelColumn, "label");
+        var image = ImageColumns.Require(data.Schema, imageColumn, "image");
+        var label = ImageColumns.Require(data.Schema, labelColumn, "label");
         int classes = LabelClasses(label);
 
         var pixels = new float[Math.Max(1, (data.GetRowCount() ?? 1024) * shape.Size)];
@@ -89,14 +89,6 @@ public sealed class TensorDataset : IDisposable
         return (int)key.Count;
     }
 
-    static DataViewSchema.Column RequireColumn(DataViewSchema schema, string name, string role)
-    {
-        var column = schema.GetColumnOrNull(name);
-        if (column is null)
-            throw new ArgumentException(
-                $"The {role} column '{name}' is not in the data. Columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
-        return column.Value;
-    }
 
     /// <summary>
     /// Splits off a random <paramref name="fraction"/> of the rows (seeded) as validation data;
