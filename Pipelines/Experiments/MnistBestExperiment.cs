@@ -16,7 +16,7 @@ public sealed class MnistBestExperiment : IExperiment
     public string Name => "mnist-best";
 
     /// <inheritdoc />
-    public string Description => "Best-CNN recipe on MNIST: augmentation, Conv-BN-ReLU, cosine decay, ensemble of 4";
+    public string Description => "Best-CNN recipe on MNIST: augmentation, Conv-BN-ReLU, cosine decay, ensemble of 5";
 
     /// <inheritdoc />
     public ExperimentResult Run(ExperimentContext context)
@@ -26,10 +26,10 @@ public sealed class MnistBestExperiment : IExperiment
 
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Augment("Image", Augmentations.RandomAffine(rotationDegrees: 10, shift: 0.1, zoom: 0.1)))
-            .Append(ml.MulticlassClassification.Trainers.CnnEnsemble(members: 4, member: context.Configure(new CnnOptions
+            .Append(ml.MulticlassClassification.Trainers.CnnEnsemble(members: 5, member: context.Configure(new CnnOptions
             {
                 Architecture = Architectures.MnistBestCnn(),
-                Epochs = 15,
+                Epochs = 20,
                 BatchSize = 100,
                 Optimizer = Optimizers.Adam(learningRate: 2e-3),
                 LearningRateSchedule = Schedules.Cosine(warmupEpochs: 1),

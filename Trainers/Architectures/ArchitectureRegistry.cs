@@ -1,34 +1,75 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using MLToolkit.Trainers.Architectures.Zoo;
 
 namespace MLToolkit.Trainers.Architectures;
 
 /// <summary>
-/// Maps architecture names to their record types, so that a saved model can rebuild its network from
-/// the name and the JSON of the record's settings. Built-in architectures are registered already;
-/// register your own before loading a model that uses it.
+/// Maps architecture names to presets (what <c>--arch resnet20</c> builds) and to record types (what
+/// a saved model rebuilds from its name and the JSON of its settings). The zoo is registered
+/// already; register your own before loading a model that uses it.
 /// </summary>
 public static class ArchitectureRegistry
 {
     static readonly ConcurrentDictionary<string, Type> Types = new(StringComparer.OrdinalIgnoreCase);
+    static readonly ConcurrentDictionary<string, Func<IArchitecture>> Presets = new(StringComparer.OrdinalIgnoreCase);
 
     static ArchitectureRegistry()
     {
-        Register<MnistCnn>(MnistCnn.ClassicName);
-        Register<MnistCnn>(MnistCnn.BatchNormName);
+        Register(MnistCnn.ClassicName, MLToolkit.Architectures.MnistClassic);
+        Register(MnistCnn.BatchNormName, MLToolkit.Architectures.MnistBestCnn);
+        Register("lenet5", () => new LeNet5());
+        Register("alexnet", () => new AlexNet());
+        Register("zfnet", () => new ZfNet());
+        foreach (int depth in new[] { 11, 13, 16, 19 })
+        {
+            Register($"vgg{depth}", () => new Vgg(depth));
+            Register($"vgg{depth}-bn", () => new Vgg(depth, BatchNorm: true));
+        }
+        Register("googlenet", () => new GoogLeNet());
+        foreach (int depth in new[] { 18, 34, 50, 101, 152 }) Register($"resnet{depth}", () => new ResNet(depth));
+        foreach (int depth in new[] { 20, 32, 44, 56, 110 }) Register($"resnet{depth}", () => new CifarResNet(depth));
+        Register("densenet121", DenseNet.DenseNet121);
+        Register("densenet-bc", () => DenseNet.Bc());
+        Register("dpn-small", () => new Dpn());
+        Register<SequentialArchitecture>(SequentialArchitecture.RegisteredName);
     }
 
-    /// <summary>All registered names.</summary>
-    public static IReadOnlyCollection<string> Names => Types.Keys.OrderBy(n => n).ToArray();
+    /// <summary>Names that <see cref="Create"/> knows, sorted.</summary>
+    public static IReadOnlyCollection<string> PresetNames => Presets.Keys.OrderBy(n => n, StringComparer.Ordinal).ToArray();
+
+    /// <summary>All registered names (presets and types), sorted.</summary>
+    public static IReadOnlyCollection<string> Names => Types.Keys.OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
     /// <summary>Registers <typeparamref name="T"/> under <paramref name="name"/>; registering the same pair again is harmless.</summary>
     /// <exception cref="ArgumentException">The name is taken by another type.</exception>
-    public static void Register<T>(string name) where T : IArchitecture
+    public static void Register<T>(string name) where T : IArchitecture => RegisterType(name, typeof(T));
+
+    /// <summary>
+    /// Registers a preset: <paramref name="create"/> builds the architecture for <paramref name="name"/>,
+    /// and its type (and its own <see cref="IArchitecture.Name"/>) become loadable.
+    /// </summary>
+    public static void Register(string name, Func<IArchitecture> create)
     {
-        var existing = Types.GetOrAdd(name, typeof(T));
-        if (existing != typeof(T))
+        var sample = create();
+        RegisterType(name, sample.GetType());
+        RegisterType(sample.Name, sample.GetType());
+        Presets[name] = create;
+    }
+
+    static void RegisterType(string name, Type type)
+    {
+        var existing = Types.GetOrAdd(name, type);
+        if (existing != type)
             throw new ArgumentException($"Architecture name '{name}' is already registered for {existing.FullName}.", nameof(name));
     }
+
+    /// <summary>The preset registered as <paramref name="name"/> (case-insensitive).</summary>
+    /// <exception cref="KeyNotFoundException">No preset has that name; the message lists the known ones.</exception>
+    public static IArchitecture Create(string name) =>
+        Presets.TryGetValue(name, out var create)
+            ? create()
+            : throw new KeyNotFoundException($"Unknown architecture '{name}'. Known: {string.Join(", ", PresetNames)}.");
 
     /// <summary>The settings of <paramref name="architecture"/> as JSON.</summary>
     public static string ToJson(IArchitecture architecture) =>
