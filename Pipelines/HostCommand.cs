@@ -1,7 +1,10 @@
 using System.CommandLine;
 using MLToolkit.Pipelines.Display;
 using MLToolkit.Pipelines.Experiments;
+using MLToolkit.Datasets.Images;
 using MLToolkit.Pipelines.Runs;
+using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Summary;
 using Spectre.Console;
 
 namespace MLToolkit.Pipelines;
@@ -9,43 +12,116 @@ namespace MLToolkit.Pipelines;
 /// <summary>The command line of the experiment host.</summary>
 public static class HostCommand
 {
-    /// <summary>Builds the root command: <c>[experiment] [options]</c>.</summary>
+    /// <summary>
+    /// Builds the command line: <c>[experiment] [options]</c> (the same as <c>run</c>), and the
+    /// commands <c>run</c>, <c>list</c>, <c>summary</c> and <c>bench</c>. Each has <c>--help</c>.
+    /// </summary>
     public static RootCommand Create()
+    {
+        var root = new RootCommand("MLToolkit experiment host: trains CNNs in ML.NET pipelines and writes a run folder.");
+        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of errors", Recursive = true };
+        root.Options.Add(verbose);
+        AddRunArguments(root, verbose);
+
+        var run = new Command("run", "Run an experiment with optional overrides");
+        AddRunArguments(run, verbose);
+        root.Subcommands.Add(run);
+        root.Subcommands.Add(ListCommand());
+        root.Subcommands.Add(SummaryCommand(verbose));
+        var bench = new Command("bench", "Speed benchmark of the recipe network: training and inference images/s, PredictionEngine latency");
+        var benchOutput = new Option<string>("--output") { Description = "Folder for run folders", DefaultValueFactory = _ => "runs" };
+        bench.Options.Add(benchOutput);
+        bench.SetAction(parse => Bench(parse.GetValue(benchOutput)!));
+        root.Subcommands.Add(bench);
+        return root;
+    }
+
+    /// <summary>The experiment argument and the override options, shared by the root command and <c>run</c>.</summary>
+    static void AddRunArguments(Command command, Option<bool> verbose)
     {
         var experiment = new Argument<string>("experiment")
         {
-            Description = $"Experiment to run ({string.Join(", ", ExperimentCatalog.All.Select(e => e.Name))}), or 'bench' for the speed benchmark",
+            Description = $"Experiment to run: {string.Join(", ", ExperimentCatalog.All.Select(e => e.Name))}",
             DefaultValueFactory = _ => ExperimentCatalog.Default,
         };
         var epochs = new Option<int?>("--epochs") { Description = "Override the number of epochs" };
         var batchSize = new Option<int?>("--batch-size") { Description = "Override the batch size" };
         var learningRate = new Option<double?>("--learning-rate") { Description = "Override the base learning rate" };
+        var architecture = new Option<string?>("--arch") { Description = "Override the network with a zoo architecture (see 'list')" };
         var seed = new Option<int>("--seed") { Description = "Seed of the run", DefaultValueFactory = _ => 1 };
         var data = new Option<string?>("--data") { Description = "Dataset folder (for datasets that are not vendored)" };
         var output = new Option<string>("--output") { Description = "Folder for run folders", DefaultValueFactory = _ => "runs" };
         var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training images" };
         var testRows = new Option<int?>("--test-rows") { Description = "Use only the first N test images" };
-        var list = new Option<bool>("--list") { Description = "List the experiments and exit" };
-        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of errors" };
-
-        var root = new RootCommand("MLToolkit experiment host: trains CNNs in ML.NET pipelines and writes a run folder.")
+        var list = new Option<bool>("--list") { Description = "List the experiments and architectures and exit" };
+        command.Arguments.Add(experiment);
+        foreach (var option in new Option[] { epochs, batchSize, learningRate, architecture, seed, data, output, trainRows, testRows, list })
+            command.Options.Add(option);
+        command.SetAction(parse =>
         {
-            experiment, epochs, batchSize, learningRate, seed, data, output, trainRows, testRows, list, verbose,
-        };
-        root.SetAction(parse =>
-        {
-            if (parse.GetValue(list))
-            {
-                foreach (var e in ExperimentCatalog.All) Console.WriteLine($"{e.Name,-12} {e.Description}");
-                return 0;
-            }
-            if (parse.GetValue(experiment) == "bench")
-                return Bench(parse.GetValue(output)!);
+            if (parse.GetValue(list)) return List();
             var settings = new RunSettings(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(learningRate),
-                parse.GetValue(seed), parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(trainRows), parse.GetValue(testRows));
-            return Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
+                parse.GetValue(seed), parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(trainRows), parse.GetValue(testRows),
+                parse.GetValue(architecture));
+            // 'bench' and 'summary' used to be experiment names; keep 'dotnet run -- bench' working.
+            return parse.GetValue(experiment) == "bench" ? Bench(settings.OutputRoot) : Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
         });
-        return root;
+    }
+
+    static Command ListCommand()
+    {
+        var command = new Command("list", "List the experiments and the architectures of the zoo");
+        command.SetAction(_ => List());
+        return command;
+    }
+
+    static int List()
+    {
+        Console.WriteLine("Experiments:");
+        foreach (var e in ExperimentCatalog.All) Console.WriteLine($"  {e.Name,-12} {e.Description}");
+        Console.WriteLine("Architectures (--arch):");
+        Console.WriteLine("  " + string.Join(", ", ArchitectureRegistry.PresetNames));
+        return 0;
+    }
+
+    static Command SummaryCommand(Option<bool> verbose)
+    {
+        var architecture = new Argument<string>("architecture") { Description = "Zoo architecture, e.g. resnet20, vgg16, googlenet" };
+        var input = new Option<string>("--input") { Description = "Input shape CxHxW", DefaultValueFactory = _ => "1x28x28" };
+        var classes = new Option<int>("--classes") { Description = "Number of classes", DefaultValueFactory = _ => 10 };
+        var command = new Command("summary", "Print the layers of an architecture with output shapes, parameters and multiply-accumulates")
+        {
+            architecture, input, classes,
+        };
+        command.SetAction(parse => Guarded(parse.GetValue(verbose), () =>
+        {
+            var summary = ModelSummary.Of(ArchitectureRegistry.Create(parse.GetValue(architecture)!),
+                ImageShape.Parse(parse.GetValue(input)!), parse.GetValue(classes));
+            Console.Write(summary.ToString());
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="action"/>, turning an error into one line on stderr (or a stack trace with --verbose) and exit code 1.</summary>
+    static int Guarded(bool verbose, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return ReportError(e, verbose);
+        }
+    }
+
+    /// <summary>One clear line on stderr, or the stack trace with --verbose; exit code 1.</summary>
+    static int ReportError(Exception e, bool verbose)
+    {
+        if (verbose) AnsiConsole.WriteException(e);
+        else Console.Error.WriteLine($"error: {e.Message}");
+        return 1;
     }
 
     /// <summary>Runs the speed benchmark and writes bench.json into a new run folder.</summary>
@@ -95,9 +171,7 @@ public static class HostCommand
         }
         catch (Exception e)
         {
-            if (verbose) AnsiConsole.WriteException(e);
-            else Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            return ReportError(e, verbose);
         }
         finally
         {

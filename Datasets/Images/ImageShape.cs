@@ -15,6 +15,16 @@ public readonly record struct ImageShape(int Channels, int Height, int Width)
     /// <inheritdoc />
     public override string ToString() => $"{Channels}x{Height}x{Width}";
 
+    /// <summary>Parses "CxHxW" (as <see cref="ToString"/> writes it), e.g. "3x224x224".</summary>
+    /// <exception cref="FormatException">Not three positive integers separated by 'x'.</exception>
+    public static ImageShape Parse(string text)
+    {
+        var parts = (text ?? "").Split('x', 'X', '×');
+        if (parts.Length == 3 && parts.All(p => int.TryParse(p, out int v) && v > 0))
+            return new ImageShape(int.Parse(parts[0]), int.Parse(parts[1]), int.Parse(parts[2]));
+        throw new FormatException($"'{text}' is not an image shape; write channels x height x width, e.g. 3x224x224.");
+    }
+
     /// <summary>The vector type of an image column of this shape; its dimensions record the shape.</summary>
     public VectorDataViewType ToColumnType() => new(NumberDataViewType.Single, Channels, Height, Width);
 

@@ -1,3 +1,4 @@
+using MLToolkit.Trainers.Architectures;
 using System.Diagnostics;
 using Microsoft.ML;
 using MLToolkit.Trainers.Estimators;
@@ -27,6 +28,7 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
         if (settings.Epochs is { } epochs) options.Epochs = epochs;
         if (settings.BatchSize is { } batch) options.BatchSize = batch;
         if (settings.LearningRate is { } rate) options.Optimizer = options.Optimizer.WithLearningRate(rate);
+        if (settings.Architecture is { } name) options.Architecture = ArchitectureRegistry.Create(name);
         options.Callbacks.Add(progress);
         options.CancellationToken = cancellation;
         return options;

@@ -9,6 +9,8 @@ namespace MLToolkit.Pipelines.Runs;
 /// <param name="OutputRoot">Folder in which the run folder is created.</param>
 /// <param name="TrainRows">Use only the first N training rows (quick runs and tests).</param>
 /// <param name="TestRows">Use only the first N test rows.</param>
+/// <param name="Architecture">Override of the network: a zoo name such as resnet20 (see <c>list</c>).</param>
 public sealed record RunSettings(
     int? Epochs = null, int? BatchSize = null, double? LearningRate = null, int Seed = 1,
-    string? DataDirectory = null, string OutputRoot = "runs", int? TrainRows = null, int? TestRows = null);
+    string? DataDirectory = null, string OutputRoot = "runs", int? TrainRows = null, int? TestRows = null,
+    string? Architecture = null);

@@ -36,6 +36,9 @@ public sealed class CnnOptions
     /// <summary>How the learning rate changes during training.</summary>
     public ILearningRateSchedule LearningRateSchedule { get; set; } = new ConstantRate();
 
+    /// <summary>L1/L2 weight penalties, label smoothing and gradient clipping; none by default.</summary>
+    public Regularization Regularization { get; set; } = new();
+
     /// <summary>Seed of weights, shuffling and dropout; null takes one from the <c>MLContext</c>'s seed.</summary>
     public int? Seed { get; set; }
 
@@ -80,6 +83,7 @@ public sealed class CnnOptions
         if (BatchSize < 1) throw new ArgumentException($"CnnOptions.BatchSize must be >= 1; it is {BatchSize}.", nameof(BatchSize));
         if (PredictionBatchSize < 1) throw new ArgumentException($"CnnOptions.PredictionBatchSize must be >= 1; it is {PredictionBatchSize}.", nameof(PredictionBatchSize));
         if (Optimizer is null) throw new ArgumentException("CnnOptions.Optimizer must be set.", nameof(Optimizer));
+        if (Regularization is null) throw new ArgumentException("CnnOptions.Regularization must be set (use new Regularization() for none).", nameof(Regularization));
         if (LearningRateSchedule is null) throw new ArgumentException("CnnOptions.LearningRateSchedule must be set.", nameof(LearningRateSchedule));
         if (Threads is < 1) throw new ArgumentException($"CnnOptions.Threads must be >= 1 or null; it is {Threads}.", nameof(Threads));
         if (ImageShape is { } s && (s.Channels < 1 || s.Height < 1 || s.Width < 1))

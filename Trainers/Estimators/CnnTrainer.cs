@@ -100,7 +100,7 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
     /// <summary>What must match for a checkpoint to be resumed: the settings that shape the run.</summary>
     static string Fingerprint(CnnOptions options, int seed, long rows) => string.Join("|",
         options.Architecture.Name, ArchitectureRegistry.ToJson(options.Architecture), options.Epochs, options.BatchSize,
-        options.Optimizer, options.LearningRateSchedule.GetType().Name, seed, rows,
+        options.Optimizer, options.Regularization, options.LearningRateSchedule.GetType().Name, seed, rows,
         options.ValidationFraction, options.EarlyStoppingPatience);
 
     /// <summary>The schema after the transformer: the input plus <c>Score</c> and <c>PredictedLabel</c>.</summary>

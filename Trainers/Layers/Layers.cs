@@ -89,9 +89,9 @@ public static class Layers
 
     /// <summary>Conv → BatchNorm → ReLU, the block of most modern CNNs (the convolution has no bias).</summary>
     public static Sequence ConvBnRelu(int filters, int kernelSize, int stride = 1, Padding? padding = null, double epsilon = 1e-5, int groups = 1) =>
-        new(Conv2D(filters, kernelSize, stride, padding, useBias: false, groups: groups), BatchNorm(epsilon), ReLU());
+        Sequence(Conv2D(filters, kernelSize, stride, padding, useBias: false, groups: groups), BatchNorm(epsilon), ReLU());
 
     /// <summary>BatchNorm → ReLU → Conv, the pre-activation order of DenseNet layers.</summary>
     public static Sequence BnReluConv(int filters, int kernelSize, int stride = 1, Padding? padding = null) =>
-        new(BatchNorm(), ReLU(), Conv2D(filters, kernelSize, stride, padding, useBias: false));
+        Sequence(BatchNorm(), ReLU(), Conv2D(filters, kernelSize, stride, padding, useBias: false));
 }

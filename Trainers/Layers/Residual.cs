@@ -43,9 +43,6 @@ public sealed record Residual(Layer Body, Layer? Shortcut = null, Layer? After =
 /// <param name="Branches">The branches; all must give the same height and width.</param>
 public sealed record Concat(IReadOnlyList<Layer> Branches) : Layer
 {
-    /// <summary>Creates a concatenation of <paramref name="branches"/>.</summary>
-    public Concat(params Layer[] branches) : this((IReadOnlyList<Layer>)branches) { }
-
     /// <inheritdoc />
     public override string Kind => "concat";
 

@@ -7,9 +7,6 @@ namespace MLToolkit.Trainers.Layers;
 /// <param name="Layers">The layers, first to last.</param>
 public sealed record Sequence(IReadOnlyList<Layer> Layers) : Layer
 {
-    /// <summary>Creates a sequence of <paramref name="layers"/>.</summary>
-    public Sequence(params Layer[] layers) : this((IReadOnlyList<Layer>)layers) { }
-
     /// <inheritdoc />
     public override string Kind => "sequence";
 

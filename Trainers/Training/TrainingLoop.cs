@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MLToolkit.Trainers.Augmentation;
+using MLToolkit.Trainers.Layers.Modules;
 using MLToolkit.Trainers.Schedules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -75,8 +76,9 @@ public static class TrainingLoop
 
                     optimizer.zero_grad();
                     var logits = network.call(x);
-                    var loss = nn.functional.cross_entropy(logits, y);
+                    var loss = Loss(network, logits, y, options.Regularization);
                     loss.backward();
+                    options.Regularization.Clip(network.parameters());
                     optimizer.step();
 
                     double batchLoss = loss.item<float>();
@@ -114,6 +116,20 @@ public static class TrainingLoop
         if (options.EarlyStoppingPatience is not null) stopping.RestoreBest(network);
         network.eval();
         return history;
+    }
+
+    /// <summary>
+    /// The training loss: cross-entropy (with label smoothing) of the main output, plus the weighted
+    /// cross-entropy of auxiliary classifiers, plus the weight penalty. Progress reports it whole.
+    /// </summary>
+    static Tensor Loss(nn.Module<Tensor, Tensor> network, Tensor logits, Tensor labels, Regularization regularization)
+    {
+        double smoothing = regularization.LabelSmoothing;
+        var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: smoothing);
+        if (network is IAuxiliaryOutputs auxiliary)
+            foreach (var (auxLogits, weight) in auxiliary.Auxiliary.Items)
+                loss = loss + weight * nn.functional.cross_entropy(auxLogits, labels, label_smoothing: smoothing);
+        return regularization.Penalty(network) is { } penalty ? loss + penalty : loss;
     }
 
     /// <summary>Mean cross-entropy and accuracy of <paramref name="network"/> on <paramref name="data"/>, in evaluation mode.</summary>

@@ -55,3 +55,74 @@ public class HostTests
         Assert.NotEqual(first.Path, second.Path);
     }
 }
+
+public class HostCommandTests
+{
+    static (int Exit, string Output, string Error) Invoke(params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var (originalOut, originalError) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var parse = HostCommand.Create().Parse(args);
+            int exit = parse.Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+            return (exit, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(originalOut);
+            Console.SetError(originalError);
+        }
+    }
+
+    [Fact]
+    public void Summary_prints_the_layer_table_of_a_zoo_architecture()
+    {
+        var (exit, output, _) = Invoke("summary", "resnet20", "--input", "3x32x32");
+        Assert.Equal(0, exit);
+        Assert.Contains("Total parameters:     269,722", output);
+        Assert.Contains("Output shape", output);
+    }
+
+    [Fact]
+    public void Summary_of_an_unknown_architecture_is_one_clear_line()
+    {
+        var (exit, _, error) = Invoke("summary", "resnet7");
+        Assert.Equal(1, exit);
+        Assert.Contains("Unknown architecture 'resnet7'", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void List_shows_experiments_and_architectures()
+    {
+        var (exit, output, _) = Invoke("list");
+        Assert.Equal(0, exit);
+        Assert.Contains("mnist-best", output);
+        Assert.Contains("cifar10", output);
+        Assert.Contains("densenet121", output);
+    }
+
+    [Fact]
+    public void Fashion_runs_with_a_zoo_architecture()
+    {
+        var fashion = MLToolkit.Pipelines.Experiments.SharedData.Folder("fashion-mnist");
+        var output = TestData.TempDirectory();
+        var (exit, text, error) = Invoke("fashion", "--arch", "resnet20", "--epochs", "2", "--batch-size", "32", "--train-rows", "2000", "--test-rows", "200",
+            "--data", fashion, "--output", output);
+        Assert.True(exit == 0, error);
+        Assert.Contains("Test accuracy", text);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(Assert.Single(Directory.GetDirectories(output)), "metrics.json")));
+        Assert.InRange(metrics.RootElement.GetProperty("Accuracy").GetDouble(), 0.4, 1.0);
+    }
+
+    [Fact]
+    public void Cifar10_without_data_says_where_to_get_it()
+    {
+        var (exit, _, error) = Invoke("cifar10", "--data", Path.Combine(TestData.TempDirectory(), "none"), "--output", TestData.TempDirectory());
+        Assert.Equal(1, exit);
+        Assert.Contains("Data folder not found", error);
+    }
+}

@@ -98,7 +98,7 @@ public class CnnTrainerTests(TrainedModelFixture trained) : IClassFixture<Traine
     public void Invalid_learning_rate_is_rejected()
     {
         var error = Assert.Throws<ArgumentException>(() => Optimizers.Adam(learningRate: 0));
-        Assert.Contains("learningRate", error.Message);
+        Assert.Contains("LearningRate", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,67 @@
+using Microsoft.ML;
+using MLToolkit.Trainers.Optimizers;
+using MLToolkit.Trainers.Training;
+
+namespace MLToolkit.UnitTests.Optimization;
+
+/// <summary>Every optimizer and regularisation option trains through the real trainer.</summary>
+public class OptimizerTests
+{
+    public static TheoryData<string> Names => new() { "sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw" };
+
+    static OptimizerSpec Create(string name) => name switch
+    {
+        "sgd" => MLToolkit.Optimizers.Sgd(0.1),
+        "momentum" => MLToolkit.Optimizers.SgdMomentum(0.05),
+        "nesterov" => MLToolkit.Optimizers.Nesterov(0.05),
+        "adagrad" => MLToolkit.Optimizers.AdaGrad(0.05),
+        "adadelta" => MLToolkit.Optimizers.AdaDelta(1.0),
+        "rmsprop" => MLToolkit.Optimizers.RmsProp(1e-3),
+        "adam" => MLToolkit.Optimizers.Adam(1e-3),
+        _ => MLToolkit.Optimizers.AdamW(1e-3, weightDecay: 0.01),
+    };
+
+    static double Accuracy(OptimizerSpec optimizer, Regularization? regularization = null, int rows = 1000)
+    {
+        var ml = new MLContext(seed: 4);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.Cnn(new CnnOptions
+            {
+                // No batch norm: one short epoch leaves its running statistics behind the weights, which is not what this tests.
+                Architecture = MLToolkit.Architectures.MnistClassic(),
+                Epochs = 1,
+                BatchSize = 50,
+                Optimizer = optimizer,
+                Regularization = regularization ?? new Regularization(),
+                Threads = 2,
+            }))
+            .Fit(TestData.Train(ml, rows));
+        return ml.MulticlassClassification.Evaluate(model.Transform(TestData.Test(ml, 300))).MicroAccuracy;
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Optimizer_learns_digits(string name)
+    {
+        double accuracy = Accuracy(Create(name));
+        Assert.True(accuracy > 0.3, $"{name}: accuracy {accuracy:P1} after one epoch on 1,000 images (chance is 10%)");
+    }
+
+    [Fact]
+    public void Regularisation_options_train()
+    {
+        double accuracy = Accuracy(MLToolkit.Optimizers.Adam(), new Regularization { L1 = 1e-6, L2 = 1e-4, LabelSmoothing = 0.1, GradientClipNorm = 1.0 });
+        Assert.True(accuracy > 0.3, $"accuracy {accuracy:P1}");
+    }
+
+    [Fact]
+    public void Bad_settings_are_refused_with_the_setting_named()
+    {
+        Assert.Contains("LearningRate", Assert.Throws<ArgumentException>(() => MLToolkit.Optimizers.Adam(-1)).Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Momentum", Assert.Throws<ArgumentException>(() => MLToolkit.Optimizers.SgdMomentum(momentum: 1.5)).Message);
+        Assert.Contains("LabelSmoothing", Assert.Throws<ArgumentException>(() => new Regularization { LabelSmoothing = 1 }).Message);
+        Assert.Contains("GradientClipNorm", Assert.Throws<ArgumentException>(() => new Regularization { GradientClipNorm = 0 }).Message);
+        Assert.Equal(0.5, MLToolkit.Optimizers.AdamW().WithLearningRate(0.5).LearningRate);
+        Assert.True(((AdamSpec)MLToolkit.Optimizers.AdamW().WithLearningRate(0.5)).DecoupledWeightDecay);
+    }
+}

@@ -1,0 +1,60 @@
+using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Layers.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLToolkit.UnitTests.Zoo;
+
+/// <summary>Every zoo design runs forward and backward at its native input size and at a small one.</summary>
+public class ZooForwardBackwardTests
+{
+    static readonly ImageShape ImageNet = new(3, 224, 224), Cifar = new(3, 32, 32), Mnist = new(1, 28, 28);
+
+    /// <summary>Native size of each preset (ImageNet designs also run on 28×28 MNIST).</summary>
+    public static TheoryData<string, int, int, int> Sizes()
+    {
+        var data = new TheoryData<string, int, int, int>();
+        foreach (var name in ArchitectureRegistry.PresetNames)
+        {
+            var native = name switch
+            {
+                "mnist-classic" or "mnist-best" => Mnist,
+                "lenet5" => new ImageShape(1, 32, 32),
+                "resnet20" or "resnet32" or "resnet44" or "resnet56" or "resnet110" or "densenet-bc" or "dpn-small" => Cifar,
+                _ => ImageNet,
+            };
+            // The deepest variants repeat what their shallower siblings test, at several times the cost.
+            if (name is "resnet152" or "resnet110" || (name.StartsWith("vgg", StringComparison.Ordinal) && name is not ("vgg11" or "vgg16-bn")))
+            {
+                data.Add(name, Mnist.Channels, Mnist.Height, Mnist.Width);
+                continue;
+            }
+            data.Add(name, native.Channels, native.Height, native.Width);
+            if (native != Mnist) data.Add(name, Mnist.Channels, Mnist.Height, Mnist.Width);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Runs_forward_and_backward(string name, int channels, int height, int width)
+    {
+        using var scope = torch.NewDisposeScope();
+        var architecture = ArchitectureRegistry.Create(name);
+        using var network = architecture.Build(new ImageShape(channels, height, width), 7);
+        network.train();
+        var x = torch.rand(2, channels, height, width);
+        var logits = network.call(x);
+        Assert.Equal([2L, 7], logits.shape);
+        var labels = torch.tensor(new long[] { 1, 5 });
+        var loss = nn.functional.cross_entropy(logits, labels);
+        // Auxiliary classifiers (GoogLeNet) learn from their own loss, as the trainer adds it.
+        if (network is IAuxiliaryOutputs auxiliary)
+            foreach (var (auxLogits, weight) in auxiliary.Auxiliary.Items) loss = loss + weight * nn.functional.cross_entropy(auxLogits, labels);
+        loss.backward();
+        var parameters = network.parameters().ToArray();
+        Assert.All(parameters, p => Assert.NotNull(p.grad));
+        Assert.True(parameters.Any(p => p.grad!.abs().sum().item<float>() > 0), "some gradient is non-zero");
+    }
+}
