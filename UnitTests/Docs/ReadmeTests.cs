@@ -2,7 +2,8 @@ namespace MLToolkit.UnitTests.Docs;
 
 public class ReadmeTests
 {
-    static string RepositoryRoot()
+    /// <summary>The folder holding MLToolkit.sln.</summary>
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "MLToolkit.sln"))) return dir.FullName;

@@ -100,9 +100,11 @@ public class LayerApiTests
     public void Inception_1x1_reduction_saves_parameters_and_compute()
     {
         long[] input = [192, 28, 28];
-        var reduced = ModelSummary.Of(GoogLeNet.Inception(64, 96, 128, 16, 32, 32, wideKernel: 5), input);
-        var naive = ModelSummary.Of(GoogLeNet.Inception(64, 96, 128, 16, 32, 32, wideKernel: 5, reduce: false), input);
-        // Inception 3a as in the paper (5×5 branch): the 1×1 reductions cut parameters about 2.4× and MACs about 2.5×.
+        var reducedBlock = GoogLeNet.Inception(64, 96, 128, 16, 32, 32, wideKernel: 5);
+        var naiveBlock = GoogLeNet.Inception(64, 96, 128, 16, 32, 32, wideKernel: 5, reduce: false);
+        var reduced = ModelSummary.Of(reducedBlock, input);
+        var naive = ModelSummary.Of(naiveBlock, input);
+        // Inception 3a as in the paper (5×5 branch): the 1×1 reductions cut parameters and MACs about 2.4×.
         Assert.InRange((double)naive.TotalParameters / reduced.TotalParameters, 2.0, 3.0);
         Assert.InRange((double)naive.TotalMultiplyAccumulates / reduced.TotalMultiplyAccumulates, 2.0, 3.0);
 
@@ -111,6 +113,15 @@ public class LayerApiTests
         var oneFive = ModelSummary.Of(Conv2D(64, 5, useBias: false), [64, 28, 28]);
         Assert.Equal(18 * 64 * 64, twoThrees.TotalParameters);
         Assert.Equal(25 * 64 * 64, oneFive.TotalParameters);
+
+        // README's table shows these very figures.
+        var readme = File.ReadAllText(Path.Combine(Docs.ReadmeTests.RepositoryRoot(), "README.md"));
+        string N(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        string Row(ModelSummary summary, Layer block) =>
+            $"| {N(summary.TotalParameters)} | {N(summary.TotalMultiplyAccumulates)} | {block.OutputShape(input)[0]} |";
+        Assert.Contains(Row(reduced, reducedBlock), readme);
+        Assert.Contains(Row(naive, naiveBlock), readme);
+        Assert.Contains($"{N(twoThrees.TotalParameters)} against {N(oneFive.TotalParameters)}", readme);
     }
 
     [Fact]
