@@ -53,16 +53,18 @@ public static class HostCommand
         var output = new Option<string>("--output") { Description = "Folder for run folders", DefaultValueFactory = _ => "runs" };
         var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training images" };
         var testRows = new Option<int?>("--test-rows") { Description = "Use only the first N test images" };
+        var imageSize = new Option<int>("--image-size") { Description = "images: side in pixels the images are resized to", DefaultValueFactory = _ => 32 };
+        var channels = new Option<int>("--channels") { Description = "images: 1 (grey) or 3 (RGB)", DefaultValueFactory = _ => 3 };
         var list = new Option<bool>("--list") { Description = "List the experiments and architectures and exit" };
         command.Arguments.Add(experiment);
-        foreach (var option in new Option[] { epochs, batchSize, learningRate, architecture, seed, data, output, trainRows, testRows, list })
+        foreach (var option in new Option[] { epochs, batchSize, learningRate, architecture, seed, data, output, trainRows, testRows, imageSize, channels, list })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(list)) return List();
             var settings = new RunSettings(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(learningRate),
                 parse.GetValue(seed), parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(trainRows), parse.GetValue(testRows),
-                parse.GetValue(architecture));
+                parse.GetValue(architecture), parse.GetValue(imageSize), parse.GetValue(channels));
             // 'bench' and 'summary' used to be experiment names; keep 'dotnet run -- bench' working.
             return parse.GetValue(experiment) == "bench" ? Bench(settings.OutputRoot) : Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
         });

@@ -119,6 +119,19 @@ public class HostCommandTests
     }
 
     [Fact]
+    public void Images_experiment_trains_on_a_folder_of_class_subfolders()
+    {
+        var folder = MLToolkit.UnitTests.Datasets.ImageFolderTests.DrawShapes(perClass: 20);
+        var output = TestData.TempDirectory();
+        var (exit, text, error) = Invoke("images", "--data", folder, "--image-size", "28", "--channels", "1", "--arch", "lenet5",
+            "--epochs", "2", "--output", output);
+        Assert.True(exit == 0, error);
+        Assert.Contains("Classes: circle, cross, square; 2 file(s) skipped", text);
+        Assert.Contains("notes.png", error);
+        Assert.True(File.Exists(Path.Combine(Assert.Single(Directory.GetDirectories(output)), "model.zip")));
+    }
+
+    [Fact]
     public void Cifar10_without_data_says_where_to_get_it()
     {
         var (exit, _, error) = Invoke("cifar10", "--data", Path.Combine(TestData.TempDirectory(), "none"), "--output", TestData.TempDirectory());
