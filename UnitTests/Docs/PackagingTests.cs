@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using System.IO.Compression;
+
+namespace MLToolkit.UnitTests.Docs;
+
+/// <summary><c>dotnet pack</c> makes the Datasets and Trainers packages with README, licence, XML docs and what they need at run time.</summary>
+public class PackagingTests
+{
+    static string[] Pack(string project)
+    {
+        var output = TestData.TempDirectory();
+        var start = new ProcessStartInfo("dotnet", ["pack", Path.Combine(ReadmeTests.RepositoryRoot(), project), "-c", "Release", "--no-build", "-o", output])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var log = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, log);
+        var package = Assert.Single(Directory.GetFiles(output, "*.nupkg"));
+        using var zip = ZipFile.OpenRead(package);
+        return zip.Entries.Select(e => e.FullName).ToArray();
+    }
+
+    [Fact]
+    public void Datasets_package_holds_docs_licence_and_the_vendored_mnist()
+    {
+        var files = Pack("Datasets");
+        Assert.Contains("README.md", files);
+        Assert.Contains("LICENSE", files);
+        Assert.Contains("lib/net10.0/MLToolkit.Datasets.xml", files);
+        Assert.Contains("contentFiles/any/any/data/mnist/train-images-idx3-ubyte.gz", files);
+    }
+
+    [Fact]
+    public void Trainers_package_carries_the_torchsharp_fix_for_apps_that_reference_it()
+    {
+        var files = Pack("Trainers");
+        Assert.Contains("lib/net10.0/MLToolkit.Trainers.xml", files);
+        Assert.Contains("buildTransitive/MLToolkit.Trainers.targets", files);
+        Assert.Contains("buildTransitive/MarkGlibcxxVersionWeak.cs", files);
+        Assert.Contains("LICENSE", files);
+    }
+}
