@@ -26,6 +26,20 @@ public class HostTests
         var model = ml.LoadModel(Path.Combine(run, "model.zip"), out _);
         var evaluated = ml.MulticlassClassification.Evaluate(model.Transform(TestData.Test(ml, 300)), "Label");
         Assert.Equal(accuracy, evaluated.MicroAccuracy, 9);
+
+        // The evaluate command reports the same accuracy for the saved model.
+        var printed = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(printed);
+        try
+        {
+            Assert.Equal(0, HostCommand.Create().Parse(["evaluate", Path.Combine(run, "model.zip"), "--test-rows", "300"]).Invoke());
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        Assert.Contains($"Accuracy: {accuracy * 100:F2}%", printed.ToString());
     }
 
     [Fact]
