@@ -1,0 +1,103 @@
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLToolkit.Trainers.Scoring;
+
+namespace MLToolkit.Samples.DigitService;
+
+/// <summary>One 28×28 digit as the model reads it.</summary>
+public sealed class DigitInput
+{
+    /// <summary>784 grey values in [0, 1], white digit on black, row by row.</summary>
+    [VectorType(1, 28, 28)]
+    public float[] Image { get; set; } = new float[784];
+
+    /// <summary>Unused at prediction; the pipeline's first step (MapValueToKey on Label) needs the column to exist.</summary>
+    public uint Label { get; set; }
+}
+
+/// <summary>The model's answer for one digit.</summary>
+public sealed class DigitOutput
+{
+    /// <summary>Probabilities in key order.</summary>
+    public float[] Score { get; set; } = [];
+}
+
+/// <summary>What <c>POST /predict</c> returns.</summary>
+/// <param name="Label">The most probable class.</param>
+/// <param name="Probabilities">Probability of each class, by class name.</param>
+public sealed record Prediction(string Label, IReadOnlyDictionary<string, float> Probabilities);
+
+/// <summary>
+/// A saved model, loaded once, answering from many request threads. <c>PredictionEngine</c> is not
+/// thread-safe: either a pool lends each request an engine (<see cref="EngineMode.Pool"/>) or each
+/// request makes its own (<see cref="EngineMode.PerRequest"/>); BENCHMARKS.md compares them.
+/// </summary>
+public sealed class DigitModel
+{
+    readonly MLContext _ml = new MLContext().RegisterMLToolkit();
+    readonly ITransformer _model;
+    readonly ObjectPool<PredictionEngine<DigitInput, DigitOutput>> _pool;
+    readonly string[] _classes;
+
+    /// <summary>Loads <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
+    public DigitModel(string path, EngineMode mode)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' not found. Pass --model <model.zip>.", path);
+        _model = _ml.LoadModel(path, out var schema);
+        Mode = mode;
+        Path = path;
+        // The Score slots follow the label keys; the key values (digits, or class names) live on the Label column.
+        var output = _model.GetOutputSchema(schema);
+        var label = output.GetColumnOrNull("Label");
+        _classes = label is { } column && KeyValues.FromColumn(column) is { } keys
+            ? keys.Values.ToArray()
+            : Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray();
+        _pool = new DefaultObjectPool<PredictionEngine<DigitInput, DigitOutput>>(new EnginePolicy(this), Environment.ProcessorCount * 4);
+    }
+
+    /// <summary>The model file.</summary>
+    public string Path { get; }
+
+    /// <summary>How engines are shared.</summary>
+    public EngineMode Mode { get; }
+
+    PredictionEngine<DigitInput, DigitOutput> CreateEngine() => _ml.Model.CreatePredictionEngine<DigitInput, DigitOutput>(_model);
+
+    /// <summary>Scores 784 pixels.</summary>
+    public Prediction Predict(float[] pixels)
+    {
+        var input = new DigitInput { Image = pixels };
+        float[] scores;
+        if (Mode == EngineMode.Pool)
+        {
+            var engine = _pool.Get();
+            try { scores = engine.Predict(input).Score; }
+            finally { _pool.Return(engine); }
+        }
+        else
+        {
+            using var engine = CreateEngine();
+            scores = engine.Predict(input).Score;
+        }
+        int best = Array.IndexOf(scores, scores.Max());
+        return new Prediction(_classes[best], _classes.Select((c, i) => (c, i)).OrderBy(x => x.c, StringComparer.Ordinal)
+            .ToDictionary(x => x.c, x => scores[x.i]));
+    }
+
+    sealed class EnginePolicy(DigitModel model) : IPooledObjectPolicy<PredictionEngine<DigitInput, DigitOutput>>
+    {
+        public PredictionEngine<DigitInput, DigitOutput> Create() => model.CreateEngine();
+        public bool Return(PredictionEngine<DigitInput, DigitOutput> engine) => true;
+    }
+}
+
+/// <summary>How requests get a <c>PredictionEngine</c>.</summary>
+public enum EngineMode
+{
+    /// <summary>Engines are pooled and lent to one request at a time.</summary>
+    Pool,
+    /// <summary>Every request creates (and disposes) its own engine.</summary>
+    PerRequest,
+}

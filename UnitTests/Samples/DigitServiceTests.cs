@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MLToolkit.UnitTests.Datasets;
+using MLToolkit.UnitTests.Persistence;
+
+namespace MLToolkit.UnitTests.Samples;
+
+/// <summary>The DigitService sample over real HTTP: health, predictions from pixels and PNG uploads, clear 400s, concurrency.</summary>
+public class DigitServiceTests(DigitServiceFixture service) : IClassFixture<DigitServiceFixture>
+{
+    sealed record PredictionBody(string Label, Dictionary<string, float> Probabilities);
+
+    (DigitInput[] Inputs, uint[] Expected) TestDigits(int count)
+    {
+        var test = TestData.Test(service.ML, count);
+        var inputs = service.ML.Data.CreateEnumerable<DigitInput>(test, reuseRowObject: false).ToArray();
+        var expected = service.Model.Transform(test).GetColumn<uint>("PredictedLabel").ToArray();
+        return (inputs, expected);
+    }
+
+    async Task<PredictionBody> PredictJson(float[] pixels)
+    {
+        var response = await service.Client.PostAsJsonAsync("/predict", new { pixels });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<PredictionBody>(JsonSerializerOptions.Web))!;
+    }
+
+    [Fact]
+    public async Task Health_reports_ok_and_the_model()
+    {
+        using var body = JsonDocument.Parse(await service.Client.GetStringAsync("/health"));
+        Assert.Equal("ok", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal(service.ModelPath, body.RootElement.GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public async Task Pixels_as_json_get_the_models_label_and_probabilities()
+    {
+        var (inputs, expected) = TestDigits(100);
+        int correct = 0;
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var prediction = await PredictJson(inputs[i].Image);
+            Assert.Equal(expected[i].ToString(), prediction.Label);
+            Assert.Equal(10, prediction.Probabilities.Count);
+            Assert.Equal(1f, prediction.Probabilities.Values.Sum(), 3);
+            if (prediction.Label == inputs[i].Label.ToString()) correct++;
+        }
+        Assert.True(correct >= 85, $"{correct} of 100 real MNIST test digits labelled correctly");
+    }
+
+    [Fact]
+    public async Task Png_upload_gets_the_same_answer_as_its_pixels()
+    {
+        var (inputs, expected) = TestDigits(5);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var path = Path.Combine(TestData.TempDirectory(), "digit.png");
+            var image = inputs[i].Image;
+            PngWriter.Write(path, 28, 28, (x, y) => (byte)MathF.Round(image[y * 28 + x] * 255));
+            using var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(path)), "image", "digit.png" } };
+            var response = await service.Client.PostAsync("/predict", form);
+            response.EnsureSuccessStatusCode();
+            var prediction = (await response.Content.ReadFromJsonAsync<PredictionBody>(JsonSerializerOptions.Web))!;
+            Assert.Equal(expected[i].ToString(), prediction.Label);
+        }
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_400_with_a_clear_message()
+    {
+        using var text = new MultipartFormDataContent { { new StringContent("hello"), "image", "notes.png" } };
+        var notImage = await service.Client.PostAsync("/predict", text);
+        Assert.Equal(HttpStatusCode.BadRequest, notImage.StatusCode);
+        Assert.Contains("not a PNG or JPEG image", await notImage.Content.ReadAsStringAsync());
+
+        var wrongLength = await service.Client.PostAsJsonAsync("/predict", new { pixels = new float[100] });
+        Assert.Equal(HttpStatusCode.BadRequest, wrongLength.StatusCode);
+        Assert.Contains("Expected 784 pixel values (28×28), got 100", await wrongLength.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_requests_are_all_answered_correctly()
+    {
+        var (inputs, expected) = TestDigits(50);
+        var requests = Enumerable.Range(0, 200).Select(async i => (i, await PredictJson(inputs[i % 50].Image)));
+        var answers = await Task.WhenAll(requests);
+        Assert.All(answers, a => Assert.Equal(expected[a.i % 50].ToString(), a.Item2.Label));
+    }
+}
