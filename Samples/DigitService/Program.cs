@@ -1,2 +1,13 @@
-// dotnet run -c Release --project Samples/DigitService -- --model runs/<run>/model.zip [--engines pool|per-request] [--urls http://127.0.0.1:5000]
-MLToolkit.Samples.DigitService.DigitApp.Create(args).Run();
+// Serve:      dotnet run -c Release --project Samples/DigitService -- --model runs/<run>/model.zip [--engines pool|per-request] [--urls http://127.0.0.1:5000]
+// Load test:  dotnet run -c Release --project Samples/DigitService -- --model runs/<run>/model.zip --load-test 5000 [--concurrency 32]
+using MLToolkit.Samples.DigitService;
+
+int loadTest = Array.IndexOf(args, "--load-test");
+if (loadTest >= 0 && loadTest + 1 < args.Length)
+{
+    int concurrency = Array.IndexOf(args, "--concurrency") is var c and >= 0 && c + 1 < args.Length ? int.Parse(args[c + 1]) : 32;
+    int model = Array.IndexOf(args, "--model");
+    return await LoadTest.RunAsync(model >= 0 ? args[model + 1] : throw new ArgumentException("Pass --model <model.zip>."), int.Parse(args[loadTest + 1]), concurrency);
+}
+DigitApp.Create(args).Run();
+return 0;

@@ -14,7 +14,7 @@ namespace MLToolkit.Trainers.Estimators;
 /// labels' values). Saved inside the ML.NET model file by <c>ml.Model.Save</c>; call
 /// <see cref="ToolkitPersistence.Register"/> once before <c>ml.Model.Load</c>.
 /// </summary>
-public sealed class CnnTransformer : ITransformer, IDisposable
+public sealed class CnnTransformer : ITransformer
 {
     readonly MLContext _mappingContext = new();
     readonly ConcurrentDictionary<DataViewType, ITransformer> _mappings = new();
@@ -83,6 +83,11 @@ public sealed class CnnTransformer : ITransformer, IDisposable
         new(FeatureColumnName, new NetworkScorer(Scorer.Networks, Scorer.Shape, Scorer.Classes, TorchSharp.torch.CPU, settings),
             Architectures, LabelValues, History);
 
-    /// <summary>Releases the networks' native memory.</summary>
-    public void Dispose() => Scorer.Dispose();
+    /// <summary>
+    /// Releases the networks' native memory now instead of at garbage collection; the model cannot
+    /// score afterwards. Deliberately not <see cref="IDisposable"/>: ML.NET disposes the transformers
+    /// of a chain when a <c>PredictionEngine</c> made from it is disposed, which would destroy a
+    /// model shared by many engines (one per request in a web app).
+    /// </summary>
+    public void ReleaseNetworks() => Scorer.Dispose();
 }

@@ -38,6 +38,18 @@ public class PersistenceTests(TrainedModelFixture trained) : IClassFixture<Train
     }
 
     [Fact]
+    public void Disposing_a_prediction_engine_leaves_the_model_usable()
+    {
+        var input = trained.ML.Data.CreateEnumerable<DigitInput>(TestData.Test(trained.ML, 1), reuseRowObject: false).First();
+        float[] first;
+        using (var engine = trained.ML.Model.CreatePredictionEngine<DigitInput, DigitPrediction>(trained.Model))
+            first = engine.Predict(input).Score;
+        // A web app makes (and disposes) one engine per request; the shared model must survive.
+        using var next = trained.ML.Model.CreatePredictionEngine<DigitInput, DigitPrediction>(trained.Model);
+        Assert.Equal(first, next.Predict(input).Score);
+    }
+
+    [Fact]
     public void Prediction_engine_agrees_with_transform()
     {
         var test = TestData.Test(trained.ML, 100);
