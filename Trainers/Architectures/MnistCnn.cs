@@ -9,7 +9,7 @@ namespace MLToolkit.Trainers.Architectures;
 /// The MNIST CNNs of the classic "best CNN on MNIST" lessons: blocks of Conv 3×3 (same padding),
 /// optional batch normalization, ReLU and 2×2 max pooling with same padding (28→14→7→4), then
 /// Dense, optional batch normalization, ReLU, dropout and Dense to the classes. With batch
-/// normalization and 32/64/128 filters and Dense 256 it has 620,746 trainable parameters on 1×28×28.
+/// normalization and 32/64/128 filters and Dense 256 it has 620,266 trainable parameters on 1×28×28.
 /// </summary>
 /// <param name="Filters">Filters of each convolution block.</param>
 /// <param name="Dense">Units of the hidden dense layer.</param>

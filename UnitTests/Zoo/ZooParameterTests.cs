@@ -37,6 +37,11 @@ public class ZooParameterTests
         Assert.Equal(269_722, Parameters(ArchitectureRegistry.Create("resnet20"), new ImageShape(3, 32, 32), 10));
 
     [Fact]
+    public void Mnist_recipe_network_has_620266_parameters() =>
+        // Convolutions and the dense layer before batch norm carry no bias (BN's shift replaces it).
+        Assert.Equal(620_266, Parameters(MLToolkit.Architectures.MnistBestCnn(), new ImageShape(1, 28, 28), 10));
+
+    [Fact]
     public void LeNet5_has_its_classic_61706_parameters() =>
         Assert.Equal(61_706, Parameters(new LeNet5(), new ImageShape(1, 32, 32), 10));
 
