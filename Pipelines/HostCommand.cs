@@ -119,6 +119,19 @@ public static class HostCommand
         }
     }
 
+    /// <summary>The epochs of every model as a table, written to the current standard output.</summary>
+    static void ResultsTable(ExperimentResult result)
+    {
+        var table = new Table().Title("Training").AddColumns("model", "epoch", "loss", "accuracy", "val. loss", "val. accuracy", "learning rate", "seconds");
+        for (int m = 0; m < result.Epochs.Count; m++)
+            foreach (var e in result.Epochs[m])
+                table.AddRow($"{m + 1}", $"{e.Epoch}", $"{e.Loss:F4}", $"{e.Accuracy * 100:F2}%",
+                    e.ValidationLoss is { } vl ? $"{vl:F4}" : "", e.ValidationAccuracy is { } va ? $"{va * 100:F2}%" : "",
+                    $"{e.LearningRate:G3}", $"{e.Seconds:F1}");
+        // Bound to the current Console.Out, so redirected output (files, tests) gets the table too.
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }).Write(table);
+    }
+
     /// <summary>One clear line on stderr, or the stack trace with --verbose; exit code 1.</summary>
     static int ReportError(Exception e, bool verbose)
     {
@@ -158,6 +171,7 @@ public static class HostCommand
             var progress = new ConsoleProgress(run);
             var context = new ExperimentContext(experiment.Name, settings, run, progress, cancellation.Token);
             var result = progress.Show(() => experiment.Run(context));
+            ResultsTable(result);
 
             Console.WriteLine($"Test accuracy: {result.Accuracy * 100:F2}% ({result.TestRows} test images; macro accuracy {result.MacroAccuracy * 100:F2}%, log-loss {result.LogLoss:F4})");
             if (result.MemberAccuracies.Count > 0)
