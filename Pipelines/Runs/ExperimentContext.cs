@@ -65,6 +65,8 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
             train.GetRowCount() ?? -1, test.GetRowCount() ?? -1, trainSeconds, evaluateSeconds,
             confusion, cnn?.History ?? [], run.ModelPath, MemberAccuracies(model, cnn, test));
         run.WriteMetrics(result);
+        // Plots are a convenience: a failure is reported, never fatal to a finished run.
+        if (PlotsTool.Draw(run) is { } warning) Console.Error.WriteLine($"warning: {warning}");
         return result;
     }
 

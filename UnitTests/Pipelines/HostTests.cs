@@ -17,6 +17,8 @@ public class HostTests
 
         var run = Assert.Single(Directory.GetDirectories(output));
         Assert.True(File.Exists(Path.Combine(run, "train.log")));
+        foreach (var plot in new[] { "loss.png", "accuracy.png", "learning-rate.png", "confusion-matrix.png" })
+            Assert.True(new FileInfo(Path.Combine(run, plot)) is { Exists: true, Length: > 5000 }, $"{plot} is written");
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
         double accuracy = metrics.RootElement.GetProperty("Accuracy").GetDouble();
         Assert.InRange(accuracy, 0.85, 1.0);
