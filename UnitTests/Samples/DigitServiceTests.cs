@@ -88,4 +88,21 @@ public class DigitServiceTests(DigitServiceFixture service) : IClassFixture<Digi
         var answers = await Task.WhenAll(requests);
         Assert.All(answers, a => Assert.Equal(expected[a.i % 50].ToString(), a.Item2.Label));
     }
+
+    [Fact]
+    public async Task Per_request_engines_answer_concurrent_requests_too()
+    {
+        var (inputs, expected) = TestDigits(20);
+        await using var app = MLToolkit.Samples.DigitService.DigitApp.Create(["--model", service.ModelPath, "--engines", "per-request", "--urls", "http://127.0.0.1:0"]);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
+        {
+            var response = await client.PostAsJsonAsync("/predict", new { pixels = inputs[i % 20].Image });
+            response.EnsureSuccessStatusCode();
+            return (i, (await response.Content.ReadFromJsonAsync<PredictionBody>(JsonSerializerOptions.Web))!.Label);
+        }));
+        Assert.All(answers, a => Assert.Equal(expected[a.i % 20].ToString(), a.Label));
+        await app.StopAsync();
+    }
 }
