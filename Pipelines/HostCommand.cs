@@ -56,16 +56,17 @@ public static class HostCommand
         var testRows = new Option<int?>("--test-rows") { Description = "Use only the first N test images" };
         var imageSize = new Option<int>("--image-size") { Description = "images: side in pixels the images are resized to", DefaultValueFactory = _ => 32 };
         var channels = new Option<int>("--channels") { Description = "images: 1 (grey) or 3 (RGB)", DefaultValueFactory = _ => 3 };
+        var resume = new Option<string?>("--resume") { Description = "Continue an interrupted run from its checkpoints folder (same experiment and options)" };
         var list = new Option<bool>("--list") { Description = "List the experiments and architectures and exit" };
         command.Arguments.Add(experiment);
-        foreach (var option in new Option[] { epochs, batchSize, learningRate, architecture, seed, data, output, trainRows, testRows, imageSize, channels, list })
+        foreach (var option in new Option[] { epochs, batchSize, learningRate, architecture, seed, data, output, trainRows, testRows, imageSize, channels, resume, list })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(list)) return List();
             var settings = new RunSettings(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(learningRate),
                 parse.GetValue(seed), parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(trainRows), parse.GetValue(testRows),
-                parse.GetValue(architecture), parse.GetValue(imageSize), parse.GetValue(channels));
+                parse.GetValue(architecture), parse.GetValue(imageSize), parse.GetValue(channels), parse.GetValue(resume));
             // 'bench' and 'summary' used to be experiment names; keep 'dotnet run -- bench' working.
             return parse.GetValue(experiment) == "bench" ? Bench(settings.OutputRoot) : Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
         });
@@ -162,6 +163,7 @@ public static class HostCommand
             cancellation.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        string? checkpoints = null;
         try
         {
             var experiment = ExperimentCatalog.Find(name);
@@ -170,6 +172,7 @@ public static class HostCommand
             Console.WriteLine($"Run folder: {run.Path}");
             var progress = new ConsoleProgress(run);
             var context = new ExperimentContext(experiment.Name, settings, run, progress, cancellation.Token);
+            checkpoints = settings.ResumeFrom ?? context.CheckpointFolder;
             var result = progress.Show(() => experiment.Run(context));
             ResultsTable(result);
 
@@ -183,7 +186,9 @@ public static class HostCommand
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("Cancelled.");
+            Console.Error.WriteLine(checkpoints is null
+                ? "Cancelled."
+                : $"Cancelled. Finished epochs are checkpointed; continue with the same command and --resume {checkpoints}");
             return 130;
         }
         catch (Exception e)

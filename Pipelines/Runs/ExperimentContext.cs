@@ -29,10 +29,15 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
         if (settings.BatchSize is { } batch) options.BatchSize = batch;
         if (settings.LearningRate is { } rate) options.Optimizer = options.Optimizer.WithLearningRate(rate);
         if (settings.Architecture is { } name) options.Architecture = ArchitectureRegistry.Create(name);
+        // Every epoch is checkpointed, so Ctrl+C (or a crash) loses at most the epoch in progress.
+        options.CheckpointDirectory ??= settings.ResumeFrom ?? CheckpointFolder;
         options.Callbacks.Add(progress);
         options.CancellationToken = cancellation;
         return options;
     }
+
+    /// <summary>Where this run's checkpoints go (unless it resumes another run's).</summary>
+    public string CheckpointFolder => Path.Combine(run.Path, "checkpoints");
 
     /// <summary>The folder given with <c>--data</c>, or <paramref name="fallback"/>.</summary>
     /// <exception cref="DirectoryNotFoundException">Neither exists.</exception>

@@ -11,8 +11,9 @@ namespace MLToolkit.Pipelines.Runs;
 /// <param name="TestRows">Use only the first N test rows.</param>
 /// <param name="ImageSize">Side of the square images the images experiment resizes to.</param>
 /// <param name="Channels">Channels of those images: 1 grey, 3 RGB.</param>
+/// <param name="ResumeFrom">Checkpoint folder of an interrupted run to continue from (its <c>checkpoints/</c>).</param>
 /// <param name="Architecture">Override of the network: a zoo name such as resnet20 (see <c>list</c>).</param>
 public sealed record RunSettings(
     int? Epochs = null, int? BatchSize = null, double? LearningRate = null, int Seed = 1,
     string? DataDirectory = null, string OutputRoot = "runs", int? TrainRows = null, int? TestRows = null,
-    string? Architecture = null, int ImageSize = 32, int Channels = 3);
+    string? Architecture = null, int ImageSize = 32, int Channels = 3, string? ResumeFrom = null);

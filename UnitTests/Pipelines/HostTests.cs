@@ -148,6 +148,27 @@ public class HostCommandTests
     }
 
     [Fact]
+    public void A_run_checkpoints_every_epoch_and_resume_continues_it()
+    {
+        var output = TestData.TempDirectory();
+        string[] common = ["mnist", "--epochs", "1", "--train-rows", "1000", "--test-rows", "200", "--output", output];
+        Assert.Equal(0, Invoke(common).Exit);
+        var first = Assert.Single(Directory.GetDirectories(output));
+        var checkpoints = Path.Combine(first, "checkpoints");
+        Assert.NotEmpty(Directory.GetFiles(checkpoints));
+
+        // The same command with --resume finds the finished epoch and does not train it again.
+        var (exit, text, error) = Invoke([.. common, "--resume", checkpoints]);
+        Assert.True(exit == 0, error);
+        var second = Directory.GetDirectories(output).Single(d => d != first);
+        JsonElement Metrics(string run) => JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement;
+        Assert.Equal(Metrics(first).GetProperty("Accuracy").GetDouble(), Metrics(second).GetProperty("Accuracy").GetDouble());
+        // The epoch's record (its measured seconds included) comes back from the checkpoint, not from a second training.
+        double Seconds(string run) => Metrics(run).GetProperty("Epochs")[0][0].GetProperty("Seconds").GetDouble();
+        Assert.Equal(Seconds(first), Seconds(second));
+    }
+
+    [Fact]
     public void Cifar10_without_data_says_where_to_get_it()
     {
         var (exit, _, error) = Invoke("cifar10", "--data", Path.Combine(TestData.TempDirectory(), "none"), "--output", TestData.TempDirectory());
