@@ -13,7 +13,10 @@ public static class RunPlots
         yield return Curves(models, folder, "loss.png", "Loss", "cross-entropy", ("Loss", "train"), ("ValidationLoss", "validation"));
         yield return Curves(models, folder, "accuracy.png", "Accuracy", "accuracy (%)", ("Accuracy", "train"), ("ValidationAccuracy", "validation"));
         yield return Curves(models, folder, "learning-rate.png", "Learning rate (end of each epoch)", "learning rate", ("LearningRate", "rate"));
-        yield return Confusion(metrics.GetProperty("ConfusionMatrix"), folder);
+        var names = metrics.TryGetProperty("ClassNames", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(n => n.GetString() ?? "").ToArray()
+            : null;
+        yield return Confusion(metrics.GetProperty("ConfusionMatrix"), names, folder);
     }
 
     static string Curves(JsonElement[][] models, string folder, string file, string title, string axis, params (string Field, string Name)[] series)
@@ -45,10 +48,16 @@ public static class RunPlots
         new(values.Where((_, i) => i % every == 0).Select(v => (double)v).ToArray(),
             values.Where((_, i) => i % every == 0).Select(v => v.ToString()).ToArray());
 
-    static string Confusion(JsonElement matrix, string folder)
+    static string Confusion(JsonElement matrix, string[]? names, string folder)
     {
-        var rows = matrix.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
-        int n = rows.Length;
+        var keyed = matrix.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+        int n = keyed.Length;
+        if (names is null || names.Length != n) names = Enumerable.Range(0, n).Select(i => i.ToString()).ToArray();
+        // Rows and columns come in key order (first appearance in the training data): sort them by class, numerically when the classes are numbers.
+        var order = Enumerable.Range(0, n).OrderBy(i => double.TryParse(names[i], out var v) ? v : double.MaxValue)
+            .ThenBy(i => names[i], StringComparer.Ordinal).ToArray();
+        var rows = order.Select(r => order.Select(c => keyed[r][c]).ToArray()).ToArray();
+        var labels = order.Select(i => names[i]).ToArray();
         var cells = new double[n, n];
         for (int r = 0; r < n; r++)
             for (int c = 0; c < n; c++) cells[r, c] = rows[r][c];
@@ -66,9 +75,8 @@ public static class RunPlots
             }
         // The heatmap draws row r at height n − 1 − r: label the ticks with the class they show.
         var classes = Enumerable.Range(0, n).ToArray();
-        plot.Axes.Bottom.TickGenerator = IntegerTicks(classes, 1);
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            classes.Select(r => (double)(n - 1 - r)).ToArray(), classes.Select(r => r.ToString()).ToArray());
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(classes.Select(c => (double)c).ToArray(), labels);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(classes.Select(r => (double)(n - 1 - r)).ToArray(), labels);
         plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
         plot.Title("Confusion matrix (rows: true class, columns: predicted)");
         plot.XLabel("predicted class");

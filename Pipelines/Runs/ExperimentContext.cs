@@ -68,7 +68,7 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
         var confusion = metrics.ConfusionMatrix.Counts.Select(row => row.ToArray()).ToArray();
         var result = new ExperimentResult(experiment, metrics.MicroAccuracy, metrics.MacroAccuracy, metrics.LogLoss,
             train.GetRowCount() ?? -1, test.GetRowCount() ?? -1, trainSeconds, evaluateSeconds,
-            confusion, cnn?.History ?? [], run.ModelPath, MemberAccuracies(model, cnn, test));
+            confusion, cnn?.History ?? [], run.ModelPath, MemberAccuracies(model, cnn, test), cnn?.LabelValues?.Values);
         run.WriteMetrics(result);
         // Plots are a convenience: a failure is reported, never fatal to a finished run.
         if (PlotsTool.Draw(run) is { } warning) Console.Error.WriteLine($"warning: {warning}");
