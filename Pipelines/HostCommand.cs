@@ -67,7 +67,7 @@ public static class HostCommand
             var settings = new RunSettings(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(learningRate),
                 parse.GetValue(seed), parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(trainRows), parse.GetValue(testRows),
                 parse.GetValue(architecture), parse.GetValue(imageSize), parse.GetValue(channels), parse.GetValue(resume));
-            // 'bench' and 'summary' used to be experiment names; keep 'dotnet run -- bench' working.
+            // 'bench' used to be an experiment name; keep 'dotnet run -- bench' working.
             return parse.GetValue(experiment) == "bench" ? Bench(settings.OutputRoot) : Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
         });
     }

@@ -58,8 +58,9 @@ public static class ImageFolder
         if (byClass.All(f => f.Count == 0)) throw new InvalidDataException($"'{path}' holds no readable images ({string.Join(", ", Extensions)}).");
 
         var (train, validation, test) = Split(byClass, options);
-        var pixels = Pipeline(ml, width, height, channels);
-        IDataView View(List<ImageFile> rows) => pixels.Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
+        // The image steps learn nothing from data: fit once, apply to each split.
+        var pixels = Pipeline(ml, width, height, channels).Fit(ml.Data.LoadFromEnumerable(train));
+        IDataView View(List<ImageFile> rows) => pixels.Transform(ml.Data.LoadFromEnumerable(rows));
         return new ImageFolderData(View(train), View(validation), View(test), classes, skipped);
     }
 
