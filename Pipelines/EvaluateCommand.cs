@@ -20,11 +20,13 @@ public static class EvaluateCommand
         var imageSize = new Option<int>("--image-size") { Description = "images: side the model was trained on", DefaultValueFactory = _ => 32 };
         var channels = new Option<int>("--channels") { Description = "images: 1 or 3", DefaultValueFactory = _ => 3 };
         var testRows = new Option<int?>("--test-rows") { Description = "Use only the first N test images" };
-        var command = new Command("evaluate", "Evaluate a saved model on a dataset's test images") { model, dataset, data, imageSize, channels, testRows };
+        var tta = new Option<int?>("--tta") { Description = "Test-time augmentation: average N extra views augmented by the model's own policy (0: off)" };
+        var command = new Command("evaluate", "Evaluate a saved model on a dataset's test images") { model, dataset, data, imageSize, channels, testRows, tta };
         command.SetAction(parse => guarded(() =>
         {
             var ml = new MLContext();
             var transformer = ml.LoadModel(parse.GetValue(model)!, out _);
+            if (parse.GetValue(tta) is { } views) transformer = transformer.WithTestTimeAugmentation(views);
             var test = TestSplit(ml, parse.GetValue(dataset)!, parse.GetValue(data), parse.GetValue(imageSize), parse.GetValue(channels));
             if (parse.GetValue(testRows) is { } rows) test = ml.Data.TakeRows(test, rows);
             var metrics = ml.MulticlassClassification.Evaluate(transformer.Transform(test));

@@ -31,6 +31,7 @@ public static class ArchitectureRegistry
         foreach (int depth in new[] { 20, 32, 44, 56, 110 }) Register($"resnet{depth}", () => new CifarResNet(depth));
         Register("densenet121", DenseNet.DenseNet121);
         Register("densenet-bc", () => DenseNet.Bc());
+        Register("densenet-bc40", () => DenseNet.Bc(depth: 40));
         Register("dpn-small", () => new Dpn());
         Register<SequentialArchitecture>(SequentialArchitecture.RegisteredName);
     }

@@ -51,8 +51,15 @@ public sealed class CnnTransformer : ITransformer
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Mapping(inputSchema).GetRowToRowMapper(inputSchema);
 
-    /// <inheritdoc />
-    public IDataView Transform(IDataView input) => Mapping(input.Schema).Transform(input);
+    /// <summary>
+    /// Adds the score columns to <paramref name="input"/>. The networks score the images
+    /// <see cref="TransformBatchSize"/> at a time (one forward pass per batch), not row by row.
+    /// </summary>
+    public IDataView Transform(IDataView input) =>
+        new BatchScoredDataView(input, Mapping(input.Schema).Transform(input), FeatureColumnName, Scorer, TransformBatchSize);
+
+    /// <summary>Images scored per forward pass by <see cref="Transform"/>: large enough to amortise a pass, small enough for memory.</summary>
+    public const int TransformBatchSize = 256;
 
     /// <summary>Writes the model into an ML.NET model file (called by <c>ml.Model.Save</c>).</summary>
     public void Save(ModelSaveContext ctx) => ToolkitPersistence.Save(ctx, this);

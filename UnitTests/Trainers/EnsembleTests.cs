@@ -88,6 +88,37 @@ public class EnsembleTests
     }
 
     [Fact]
+    public void Test_time_augmentation_can_be_added_to_a_loaded_model_without_retraining()
+    {
+        var (ml, train, test) = Data();
+        var model = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Augment("Image", Augmentations.RandomAffine(10, 0.1)))
+            .Append(ml.MulticlassClassification.Trainers.Cnn(Small()))
+            .Fit(train);
+        var path = Path.Combine(TestData.TempDirectory(), "plain.zip");
+        ml.Model.Save(model, train.Schema, path);
+        var loaded = new MLContext().LoadModel(path, out _);
+        var plain = loaded.Transform(test).GetColumn<float[]>("Score").ToArray();
+
+        // The views use the model's own augmentation policy; 0 views gives the plain scores back.
+        var withViews = loaded.WithTestTimeAugmentation(3);
+        var augmented = withViews.Transform(test).GetColumn<float[]>("Score").ToArray();
+        Assert.Equal(plain.Length, augmented.Length);
+        Assert.NotEqual(plain[0], augmented[0]);
+        Assert.All(augmented, row => Assert.Equal(1f, row.Sum(), 4));
+        Assert.Equal(augmented, withViews.Transform(test).GetColumn<float[]>("Score").ToArray());
+        Assert.Equal(plain, withViews.WithTestTimeAugmentation(0).Transform(test).GetColumn<float[]>("Score").ToArray());
+        // The original is untouched.
+        Assert.Equal(plain, loaded.Transform(test).GetColumn<float[]>("Score").ToArray());
+
+        var unaugmented = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Cnn(Small())).Fit(train);
+        var error = Assert.Throws<ArgumentException>(() => unaugmented.WithTestTimeAugmentation(2));
+        Assert.Contains("no augmentation stage", error.Message);
+        Assert.Contains("CnnTransformer", Assert.Throws<ArgumentException>(() =>
+            ml.Transforms.Conversion.MapValueToKey("Label").Fit(train).WithTestTimeAugmentation(2)).Message);
+    }
+
+    [Fact]
     public void Ensemble_rejects_bad_settings()
     {
         var ml = new MLContext();

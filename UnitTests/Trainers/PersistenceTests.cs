@@ -63,7 +63,8 @@ public class PersistenceTests(TrainedModelFixture trained) : IClassFixture<Train
         {
             var prediction = engine.Predict(inputs[i]);
             Assert.Equal(labels[i], prediction.PredictedLabel);
-            Assert.Equal(scores[i], prediction.Score);
+            // Transform scores a batch per forward pass and the engine one image: the sums round differently.
+            for (int c = 0; c < scores[i].Length; c++) Assert.Equal(scores[i][c], prediction.Score[c], 1e-5f);
         }
     }
 

@@ -21,7 +21,7 @@ public class ZooForwardBackwardTests
             {
                 "mnist-classic" or "mnist-best" => Mnist,
                 "lenet5" => new ImageShape(1, 32, 32),
-                "resnet20" or "resnet32" or "resnet44" or "resnet56" or "resnet110" or "densenet-bc" or "dpn-small" => Cifar,
+                "resnet20" or "resnet32" or "resnet44" or "resnet56" or "resnet110" or "densenet-bc" or "densenet-bc40" or "dpn-small" => Cifar,
                 _ => ImageNet,
             };
             // The deepest variants repeat what their shallower siblings test, at several times the cost.
