@@ -52,13 +52,29 @@ public sealed class NetworkScorer : IDisposable
         var sum = Combine(input);
         if (Settings.TestTimeViews > 0)
         {
-            // A fixed seed per call keeps predictions deterministic.
-            using var draws = new Generator(12345);
-            for (int view = 0; view < Settings.TestTimeViews; view++)
-                sum = sum.add_(Combine(Settings.TestTimePolicy!.Apply(input, draws)));
+            foreach (var view in TestTimeViews(input, count))
+                sum = sum.add_(Combine(view));
             sum = sum.div_(Settings.TestTimeViews + 1);
         }
         return sum.cpu().data<float>().ToArray();
+    }
+
+    /// <summary>
+    /// The augmented views of a batch, one tensor per view. Each image draws its views from its own
+    /// generator with a fixed seed, so an image gets the same views (and the same prediction) whatever
+    /// batch it is scored in: <c>Transform</c> and <c>PredictionEngine</c> agree.
+    /// </summary>
+    IEnumerable<Tensor> TestTimeViews(Tensor input, int count)
+    {
+        var views = Enumerable.Range(0, Settings.TestTimeViews).Select(_ => new Tensor[count]).ToArray();
+        for (int i = 0; i < count; i++)
+        {
+            using var draws = new Generator(12345);
+            var image = input.narrow(0, i, 1);
+            for (int view = 0; view < views.Length; view++)
+                views[view][i] = Settings.TestTimePolicy!.Apply(image, draws);
+        }
+        return views.Select(images => torch.cat(images, 0));
     }
 
     /// <summary>The combined class probabilities of all members for one view of the batch.</summary>

@@ -107,6 +107,10 @@ public class EnsembleTests
         Assert.NotEqual(plain[0], augmented[0]);
         Assert.All(augmented, row => Assert.Equal(1f, row.Sum(), 4));
         Assert.Equal(augmented, withViews.Transform(test).GetColumn<float[]>("Score").ToArray());
+        // Each image draws its own views, so one image at a time (PredictionEngine) gives the same scores as a batch.
+        var engine = ml.Model.CreatePredictionEngine<Persistence.DigitInput, Persistence.DigitPrediction>(withViews);
+        var third = ml.Data.CreateEnumerable<Persistence.DigitInput>(test, reuseRowObject: false).ElementAt(2);
+        Assert.All(augmented[2].Zip(engine.Predict(third).Score), p => Assert.Equal(p.First, p.Second, 1e-5f));
         Assert.Equal(plain, withViews.WithTestTimeAugmentation(0).Transform(test).GetColumn<float[]>("Score").ToArray());
         // The original is untouched.
         Assert.Equal(plain, loaded.Transform(test).GetColumn<float[]>("Score").ToArray());
