@@ -130,8 +130,14 @@ public class HostCommandTests
             "--data", fashion, "--output", output);
         Assert.True(exit == 0, error);
         Assert.Contains("Test accuracy", text);
-        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(Assert.Single(Directory.GetDirectories(output)), "metrics.json")));
+        Assert.Contains("Test accuracy of the single view", text); // fashion evaluates with test-time augmentation
+        var run = Assert.Single(Directory.GetDirectories(output));
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
         Assert.InRange(metrics.RootElement.GetProperty("Accuracy").GetDouble(), 0.4, 1.0);
+        // The model is saved with its test-time views and loads again.
+        var (evaluated, scores, evaluateError) = Invoke("evaluate", Path.Combine(run, "model.zip"), "--dataset", "fashion", "--data", fashion, "--test-rows", "100");
+        Assert.True(evaluated == 0, evaluateError);
+        Assert.Contains("Accuracy:", scores);
     }
 
     [Fact]
