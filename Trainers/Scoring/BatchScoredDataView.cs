@@ -127,14 +127,9 @@ sealed class BatchScoredDataView : IDataView
             }
             if (column.Index == _view.PredictedIndex)
             {
+                // Key values are 1-based; 0 means missing.
                 ValueGetter<uint> predicted = (ref uint value) =>
-                {
-                    var row = _probabilities.AsSpan(Offset(classes), classes);
-                    int best = 0;
-                    for (int c = 1; c < classes; c++)
-                        if (row[c] > row[best]) best = c;
-                    value = (uint)best + 1; // key values are 1-based; 0 means missing
-                };
+                    value = (uint)ScoringMapping.MostProbable(_probabilities.AsSpan(Offset(classes), classes)) + 1;
                 return (ValueGetter<TValue>)(Delegate)predicted;
             }
             return _rows.GetGetter<TValue>(_rows.Schema[column.Index]);

@@ -41,16 +41,22 @@ public static class ScoringMapping
         void Map(ImageInput source, ScoreOutput destination)
         {
             var probabilities = scorer.Score(source.Image, 1);
-            int best = 0;
-            for (int c = 1; c < probabilities.Length; c++)
-                if (probabilities[c] > probabilities[best]) best = c;
             destination.Score = probabilities;
             // For key columns, ML.NET's row objects hold the 0-based class index; the IDataView key is index + 1.
-            destination.PredictedLabel = (uint)best;
+            destination.PredictedLabel = (uint)MostProbable(probabilities);
         }
 
         var estimator = ml.Transforms.CustomMapping<ImageInput, ScoreOutput>(Map, contractName: null, input, output);
         return estimator.Fit(ml.Data.LoadFromEnumerable(Array.Empty<ImageInput>(), input));
+    }
+
+    /// <summary>The index of the highest probability (the first one on ties).</summary>
+    internal static int MostProbable(ReadOnlySpan<float> probabilities)
+    {
+        int best = 0;
+        for (int c = 1; c < probabilities.Length; c++)
+            if (probabilities[c] > probabilities[best]) best = c;
+        return best;
     }
 
     /// <summary>

@@ -31,8 +31,6 @@ public static class TestTimeAugmentation
 
         var scorer = (CnnTransformer)stages[cnn];
         stages[cnn] = scorer.WithScoring(scorer.Scorer.Settings with { TestTimeViews = views, TestTimePolicy = views > 0 ? policy : null });
-        return stages.Count == 1 && model is not IEnumerable<ITransformer>
-            ? stages[0]
-            : new TransformerChain<ITransformer>(stages.ToArray());
+        return model is IEnumerable<ITransformer> ? new TransformerChain<ITransformer>(stages.ToArray()) : stages[0];
     }
 }
