@@ -16,7 +16,7 @@ public sealed class FashionExperiment : IExperiment
     public string Name => "fashion";
 
     /// <inheritdoc />
-    public string Description => "Conv-BN-ReLU CNN on Fashion-MNIST (--data <folder>)";
+    public string Description => "CNN on Fashion-MNIST: Conv-BN-ReLU unless --arch names a zoo design (--data <folder>)";
 
     /// <inheritdoc />
     public ExperimentResult Run(ExperimentContext context)

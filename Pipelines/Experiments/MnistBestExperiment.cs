@@ -16,7 +16,7 @@ public sealed class MnistBestExperiment : IExperiment
     public string Name => "mnist-best";
 
     /// <inheritdoc />
-    public string Description => "Best-CNN recipe on MNIST: augmentation, Conv-BN-ReLU, cosine decay, ensemble of 5";
+    public string Description => "Best-CNN recipe on MNIST: augmentation, Conv-BN-ReLU, cosine decay, ensemble of 6, 4 test-time views";
 
     /// <inheritdoc />
     public ExperimentResult Run(ExperimentContext context)
@@ -26,7 +26,7 @@ public sealed class MnistBestExperiment : IExperiment
 
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Augment("Image", Augmentations.RandomAffine(rotationDegrees: 10, shift: 0.1, zoom: 0.1)))
-            .Append(ml.MulticlassClassification.Trainers.CnnEnsemble(members: 5, member: context.Configure(new CnnOptions
+            .Append(ml.MulticlassClassification.Trainers.CnnEnsemble(members: 6, member: context.Configure(new CnnOptions
             {
                 Architecture = Architectures.MnistBestCnn(),
                 Epochs = 20,
@@ -36,6 +36,7 @@ public sealed class MnistBestExperiment : IExperiment
             })))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
-        return context.FitAndEvaluate(pipeline, train, test);
+        // Averaging 4 extra views drawn by the same RandomAffine policy fixes a test image or two (see BENCHMARKS.md).
+        return context.FitAndEvaluate(pipeline, train, test, testTimeViews: 4);
     }
 }
