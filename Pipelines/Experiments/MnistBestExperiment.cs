@@ -8,7 +8,7 @@ namespace MLToolkit.Pipelines.Experiments;
 /// The "best CNN on MNIST" recipe as one pipeline: augmentation, Conv-BN-ReLU blocks, a decaying
 /// learning rate and an ensemble of CNNs whose probabilities are averaged. The recipe halves the rate
 /// every 5 epochs; cosine annealing after a one-epoch warm-up, at twice the peak rate, gets further in
-/// the same 15 epochs (see BENCHMARKS.md).
+/// the same 15 epochs. Six members of 20 epochs reach 99.70% (see BENCHMARKS.md).
 /// </summary>
 public sealed class MnistBestExperiment : IExperiment
 {
@@ -16,7 +16,7 @@ public sealed class MnistBestExperiment : IExperiment
     public string Name => "mnist-best";
 
     /// <inheritdoc />
-    public string Description => "Best-CNN recipe on MNIST: augmentation, Conv-BN-ReLU, cosine decay, ensemble of 6, 4 test-time views";
+    public string Description => "Best-CNN recipe on MNIST: augmentation, Conv-BN-ReLU, cosine decay, ensemble of 6";
 
     /// <inheritdoc />
     public ExperimentResult Run(ExperimentContext context)
@@ -36,7 +36,8 @@ public sealed class MnistBestExperiment : IExperiment
             })))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
-        // Averaging 4 extra views drawn by the same RandomAffine policy fixes a test image or two (see BENCHMARKS.md).
-        return context.FitAndEvaluate(pipeline, train, test, testTimeViews: 4);
+        // No test-time views: on this ensemble 4 RandomAffine views cost two test images (99.68% against 99.70%,
+        // see BENCHMARKS.md), and they would make every prediction 5 times as expensive.
+        return context.FitAndEvaluate(pipeline, train, test);
     }
 }
