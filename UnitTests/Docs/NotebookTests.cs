@@ -79,27 +79,37 @@ public class NotebookTests
         }
 
         var folder = TestData.TempDirectory();
-        // The program's build gets the TorchSharp fix the way the repository's projects do.
-        File.WriteAllText(Path.Combine(folder, "Directory.Build.targets"),
-            $"<Project><Import Project=\"{Path.Combine(Root, "build", "LibTorchSharpCompat.targets")}\" /></Project>");
-        var program = Path.Combine(folder, "notebooks.cs");
-        File.WriteAllText(program, Program(notebooks));
-
-        var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", program])
+        try
         {
-            WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        start.Environment["MLTOOLKIT_QUICK"] = "1";
-        using var process = Process.Start(start)!;
-        var errorTask = process.StandardError.ReadToEndAsync();
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await errorTask;
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}\n{error}\n--- program ---\n{File.ReadAllText(program)}");
-        foreach (var notebook in notebooks) Assert.Contains($"== {Path.GetFileName(notebook)} ==", output);
-        Assert.Contains("Test accuracy", output);
-        Assert.Contains("The reductions save", output);
-        Assert.Contains("Ensemble test accuracy", output);
-        Assert.Contains("Test accuracy on held-out pictures", output);
+            // The program's build gets the TorchSharp fix the way the repository's projects do.
+            File.WriteAllText(Path.Combine(folder, "Directory.Build.targets"),
+                $"<Project><Import Project=\"{Path.Combine(Root, "build", "LibTorchSharpCompat.targets")}\" /></Project>");
+            var program = Path.Combine(folder, "notebooks.cs");
+            File.WriteAllText(program, Program(notebooks));
+
+            // The build goes into the scratch folder: by default it would stay in the user's run-file
+            // cache (about 1 GB with libtorch) under a new name for every checkout.
+            var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--artifacts-path", Path.Combine(folder, "artifacts"), program])
+            {
+                WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true,
+            };
+            start.Environment["MLTOOLKIT_QUICK"] = "1";
+            start.Environment["TMPDIR"] = folder; // the notebooks save models and pictures to the temp folder
+            using var process = Process.Start(start)!;
+            var errorTask = process.StandardError.ReadToEndAsync();
+            var output = await process.StandardOutput.ReadToEndAsync();
+            var error = await errorTask;
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}\n{error}\n--- program ---\n{File.ReadAllText(program)}");
+            foreach (var notebook in notebooks) Assert.Contains($"== {Path.GetFileName(notebook)} ==", output);
+            Assert.Contains("Test accuracy", output);
+            Assert.Contains("The reductions save", output);
+            Assert.Contains("Ensemble test accuracy", output);
+            Assert.Contains("Test accuracy on held-out pictures", output);
+        }
+        finally
+        {
+            TestData.DeleteQuietly(folder); // the program's build holds a copy of libtorch
+        }
     }
 }

@@ -85,9 +85,21 @@ public class PackagingTests
             var metrics = ml.MulticlassClassification.Evaluate(model.Transform(ml.Data.TakeRows(test, 200)));
             Console.WriteLine($"accuracy {metrics.MicroAccuracy:F3}");
             """);
-        // Vendored MNIST (content files), the TorchSharp fix (buildTransitive) and the trainer all come from the packages.
-        var output = Dotnet(folder, "run", "-c", "Release");
-        var accuracy = double.Parse(output.Split("accuracy ")[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(accuracy, 0.3, 1.0);
+        try
+        {
+            // Vendored MNIST (content files), the TorchSharp fix (buildTransitive) and the trainer all come from the packages.
+            var output = Dotnet(folder, "run", "-c", "Release");
+            var accuracy = double.Parse(output.Split("accuracy ")[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(accuracy, 0.3, 1.0);
+        }
+        finally
+        {
+            // Restore unpacked this test's own version into the user's package cache; nothing else uses it.
+            var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            foreach (var id in new[] { "mltoolkit.datasets", "mltoolkit.trainers" })
+                TestData.DeleteQuietly(Path.Combine(cache, id, version));
+            TestData.DeleteQuietly(folder); // the app's build holds a copy of libtorch
+        }
     }
 }

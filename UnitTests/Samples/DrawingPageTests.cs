@@ -71,7 +71,12 @@ public class DrawingPageTests(DigitServiceFixture service) : IClassFixture<Digit
                     alwaysMatch = new Dictionary<string, object>
                     {
                         ["browserName"] = "chrome",
-                        ["goog:chromeOptions"] = new { binary = browser, args = new[] { "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage" } },
+                        ["goog:chromeOptions"] = new
+                        {
+                            binary = browser,
+                            // A profile in the test's scratch folder, so none is left in /tmp.
+                            args = new[] { "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", $"--user-data-dir={TestData.TempDirectory()}" },
+                        },
                     },
                 },
             });
