@@ -89,18 +89,13 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
     /// <summary>Each ensemble member's accuracy alone: the data before the CNN stage, scored by one member.</summary>
     IReadOnlyList<double> MemberAccuracies(ITransformer model, CnnTransformer? cnn, IDataView test)
     {
-        if (cnn is null || cnn.Scorer.Networks.Count < 2 || model is not IEnumerable<ITransformer> chain) return [];
+        if (cnn is null || cnn.Scorer.Networks.Count < 2) return [];
         var before = test;
-        foreach (var stage in chain.TakeWhile(t => !ReferenceEquals(t, cnn))) before = stage.Transform(before);
+        foreach (var stage in model.Flatten().TakeWhile(t => !ReferenceEquals(t, cnn))) before = stage.Transform(before);
         return Enumerable.Range(0, cnn.Scorer.Networks.Count)
             .Select(i => ML.MulticlassClassification.Evaluate(cnn.Member(i).Transform(before)).MicroAccuracy)
             .ToArray();
     }
 
-    static CnnTransformer? FindCnn(ITransformer model) => model switch
-    {
-        CnnTransformer cnn => cnn,
-        IEnumerable<ITransformer> chain => chain.Select(FindCnn).FirstOrDefault(c => c is not null),
-        _ => null,
-    };
+    static CnnTransformer? FindCnn(ITransformer model) => model.Flatten().OfType<CnnTransformer>().FirstOrDefault();
 }

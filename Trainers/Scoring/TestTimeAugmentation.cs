@@ -22,15 +22,14 @@ public static class TestTimeAugmentation
     public static ITransformer WithTestTimeAugmentation(this ITransformer model, int views, AugmentationPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var stages = model is IEnumerable<ITransformer> chain ? chain.ToList() : [model];
-        int cnn = stages.FindIndex(s => s is CnnTransformer);
-        if (cnn < 0) throw new ArgumentException("The model has no CNN stage (CnnTransformer) to augment at test time.", nameof(model));
+        var stages = model.Flatten().ToList();
+        var scorer = stages.OfType<CnnTransformer>().FirstOrDefault()
+            ?? throw new ArgumentException("The model has no CNN stage (CnnTransformer) to augment at test time.", nameof(model));
         policy ??= stages.OfType<AugmentTransformer>().FirstOrDefault()?.Policy;
         if (views > 0 && policy is null)
             throw new ArgumentException("The model has no augmentation stage; pass the policy of the test-time views.", nameof(policy));
 
-        var scorer = (CnnTransformer)stages[cnn];
-        stages[cnn] = scorer.WithScoring(scorer.Scorer.Settings with { TestTimeViews = views, TestTimePolicy = views > 0 ? policy : null });
-        return model is IEnumerable<ITransformer> ? new TransformerChain<ITransformer>(stages.ToArray()) : stages[0];
+        var augmented = scorer.WithScoring(scorer.Scorer.Settings with { TestTimeViews = views, TestTimePolicy = views > 0 ? policy : null });
+        return model.ReplaceStage(scorer, augmented);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLToolkit.Trainers.Estimators;
 using MLToolkit.Trainers.Scoring;
 
@@ -114,6 +115,9 @@ public class EnsembleTests
         Assert.Equal(plain, withViews.WithTestTimeAugmentation(0).Transform(test).GetColumn<float[]>("Score").ToArray());
         // The original is untouched.
         Assert.Equal(plain, loaded.Transform(test).GetColumn<float[]>("Score").ToArray());
+        // A chain of chains (a fitted model with a stage appended) has its CNN found and augmented too.
+        var nested = new TransformerChain<ITransformer>(loaded, ml.Transforms.CopyColumns("Scores", "Score").Fit(loaded.Transform(test)));
+        Assert.Equal(augmented, nested.WithTestTimeAugmentation(3).Transform(test).GetColumn<float[]>("Score").ToArray());
 
         var unaugmented = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Cnn(Small())).Fit(train);
         var error = Assert.Throws<ArgumentException>(() => unaugmented.WithTestTimeAugmentation(2));
