@@ -19,8 +19,8 @@ public static class TestData
     /// <summary>
     /// This test run's scratch folder, named for the test process. Tests write models, run folders,
     /// packages and whole builds (a build copies about 1 GB of libtorch); repeated runs on one machine
-    /// once filled its disk. The test host is often killed rather than allowed to exit, so an exit
-    /// handler is not enough: each run also removes the folders of runs whose process is gone.
+    /// once filled its disk. The test runner may kill the test host before its exit handler finishes,
+    /// so each run also removes the folders of earlier runs whose process is gone.
     /// </summary>
     static readonly Lazy<string> RunFolder = new(() =>
     {
