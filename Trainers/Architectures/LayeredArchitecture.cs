@@ -19,12 +19,18 @@ public abstract record LayeredArchitecture : IArchitecture
     /// <summary>Weight initialiser of layers that do not name one.</summary>
     public virtual Initializer DefaultInitializer => Initializer.HeNormal;
 
+    /// <summary>
+    /// How input images are normalised before the first layer (part of the saved model); null passes
+    /// the toolkit's [0, 1] pixels through. Set by pretrained weights that expect their own statistics.
+    /// </summary>
+    public InputNormalization? Input { get; init; }
+
     /// <summary>The layers for <paramref name="input"/>, ending in class scores (<see cref="global::MLToolkit.Layers.Output"/>).</summary>
     public abstract Layer Define(ImageShape input);
 
     /// <inheritdoc />
     public nn.Module<Tensor, Tensor> Build(ImageShape input, int classes) =>
-        new LayerNetwork(Define(input), [input.Channels, input.Height, input.Width], new BuildContext(classes, DefaultInitializer));
+        new LayerNetwork(Define(input), [input.Channels, input.Height, input.Width], new BuildContext(classes, DefaultInitializer), Input);
 
     /// <summary>Whether <paramref name="input"/> is CIFAR/MNIST-sized (under 64 pixels), where ImageNet stems would shrink it to nothing.</summary>
     protected static bool IsSmall(ImageShape input) => Math.Min(input.Height, input.Width) < 64;

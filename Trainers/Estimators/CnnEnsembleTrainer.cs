@@ -1,3 +1,4 @@
+using MLToolkit.Trainers.Architectures;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -69,6 +70,7 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
 
         var networks = new List<nn.Module<Tensor, Tensor>>();
         var histories = new List<IReadOnlyList<EpochSummary>>();
+        var architectures = new List<IArchitecture>();
         int baseSeed = _host.Rand.Next();
         Datasets.Images.ImageShape shape = default;
         try
@@ -77,8 +79,9 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
             {
                 // Members differ by seed unless their options fix one.
                 var seed = Members[i].Seed ?? baseSeed + 7919 * i;
-                networks.Add(CnnTrainer.TrainNetwork(input, Members[i], seed, (i + 1, Members.Count), out shape, out var history));
+                networks.Add(CnnTrainer.TrainNetwork(input, Members[i], seed, (i + 1, Members.Count), out shape, out var architecture, out var history));
                 histories.Add(history);
+                architectures.Add(architecture);
             }
         }
         catch
@@ -91,7 +94,7 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
         var settings = new ScoringSettings(Ensemble.Combination, Ensemble.Weights, Ensemble.TestTimeAugmentationViews,
             Ensemble.TestTimeAugmentationViews > 0 ? policy : null);
         var scorer = new NetworkScorer(networks, shape, TensorDataset.LabelClasses(label), TorchRuntime.ResolveDevice(first.Device), settings);
-        return new CnnTransformer(first.FeatureColumnName, scorer, Members.Select(m => m.Architecture).ToArray(),
+        return new CnnTransformer(first.FeatureColumnName, scorer, architectures,
             KeyValues.FromColumn(label), histories);
     }
 

@@ -24,6 +24,19 @@ public sealed class CnnOptions
     /// <summary>The network design.</summary>
     public IArchitecture Architecture { get; set; } = MLToolkit.Architectures.MnistClassic();
 
+    /// <summary>
+    /// Where the network's features start: null trains from random weights; e.g.
+    /// <see cref="PretrainedWeights.ImageNetResNet18"/> with <c>Architectures.ResNet(18)</c> starts from
+    /// ImageNet (transfer learning) and gives the network a new head for your classes.
+    /// </summary>
+    public PretrainedWeights? Pretrained { get; set; }
+
+    /// <summary>Epochs at the start during which only the head learns (the backbone's weights and batch-norm statistics stay as they are).</summary>
+    public int FreezeBackboneEpochs { get; set; }
+
+    /// <summary>The backbone's learning rate as a share of the head's (fine-tuning pretrained features gently); 1 trains both alike.</summary>
+    public double BackboneLearningRateFactor { get; set; } = 1;
+
     /// <summary>Passes over the training data.</summary>
     public int Epochs { get; set; } = 10;
 
@@ -80,6 +93,10 @@ public sealed class CnnOptions
         if (string.IsNullOrWhiteSpace(LabelColumnName)) throw new ArgumentException("CnnOptions.LabelColumnName must name a column.", nameof(LabelColumnName));
         if (Architecture is null) throw new ArgumentException("CnnOptions.Architecture must be set.", nameof(Architecture));
         if (Epochs < 1) throw new ArgumentException($"CnnOptions.Epochs must be >= 1; it is {Epochs}.", nameof(Epochs));
+        if (FreezeBackboneEpochs < 0 || FreezeBackboneEpochs > Epochs)
+            throw new ArgumentException($"CnnOptions.FreezeBackboneEpochs must be in [0, Epochs = {Epochs}]; it is {FreezeBackboneEpochs}.", nameof(FreezeBackboneEpochs));
+        if (!(BackboneLearningRateFactor > 0 && BackboneLearningRateFactor <= 1))
+            throw new ArgumentException($"CnnOptions.BackboneLearningRateFactor must be in (0, 1]; it is {BackboneLearningRateFactor}.", nameof(BackboneLearningRateFactor));
         if (BatchSize < 1) throw new ArgumentException($"CnnOptions.BatchSize must be >= 1; it is {BatchSize}.", nameof(BatchSize));
         if (PredictionBatchSize < 1) throw new ArgumentException($"CnnOptions.PredictionBatchSize must be >= 1; it is {PredictionBatchSize}.", nameof(PredictionBatchSize));
         if (Optimizer is null) throw new ArgumentException("CnnOptions.Optimizer must be set.", nameof(Optimizer));

@@ -40,10 +40,10 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
     public CnnTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var network = TrainNetwork(input, Options, Options.Seed ?? _host.Rand.Next(), (1, 1), out var shape, out var history);
+        var network = TrainNetwork(input, Options, Options.Seed ?? _host.Rand.Next(), (1, 1), out var shape, out var architecture, out var history);
         var label = input.Schema[Options.LabelColumnName];
         var scorer = new NetworkScorer([network], shape, TensorDataset.LabelClasses(label), TorchRuntime.ResolveDevice(Options.Device));
-        return new CnnTransformer(Options.FeatureColumnName, scorer, [Options.Architecture], KeyValues.FromColumn(label), [history]);
+        return new CnnTransformer(Options.FeatureColumnName, scorer, [architecture], KeyValues.FromColumn(label), [history]);
     }
 
     /// <summary>
@@ -51,10 +51,12 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
     /// the single trainer and the ensemble.
     /// </summary>
     internal static nn.Module<Tensor, Tensor> TrainNetwork(IDataView input, CnnOptions options, int seed,
-        (int Index, int Count) model, out ImageShape shape, out IReadOnlyList<EpochSummary> history)
+        (int Index, int Count) model, out ImageShape shape, out IArchitecture architecture, out IReadOnlyList<EpochSummary> history)
     {
         var imageColumn = ImageColumns.Require(input.Schema, options.FeatureColumnName, "image");
         shape = options.ImageShape ?? ImageShape.FromColumn(imageColumn);
+        // Pretrained weights bring their input normalisation into the architecture, so the saved model has it.
+        architecture = options.Pretrained?.Prepare(options.Architecture, shape) ?? options.Architecture;
 
         TorchRuntime.SetThreads(options.Threads ?? Environment.ProcessorCount);
         var device = TorchRuntime.ResolveDevice(options.Device);
@@ -63,7 +65,8 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
         {
             // One seed fixes the initial weights, dropout masks and shuffling order.
             torch.manual_seed(seed);
-            var network = options.Architecture.Build(shape, train.Classes);
+            var network = architecture.Build(shape, train.Classes);
+            options.Pretrained?.LoadInto(network, shape);
             network.to(device);
             var checkpoint = options.CheckpointDirectory is { } directory
                 ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count))
@@ -101,7 +104,8 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
     static string Fingerprint(CnnOptions options, int seed, long rows) => string.Join("|",
         options.Architecture.Name, ArchitectureRegistry.ToJson(options.Architecture), options.Epochs, options.BatchSize,
         options.Optimizer, options.Regularization, options.LearningRateSchedule.GetType().Name, seed, rows,
-        options.ValidationFraction, options.EarlyStoppingPatience);
+        options.ValidationFraction, options.EarlyStoppingPatience, options.Pretrained?.Description, options.FreezeBackboneEpochs,
+        options.BackboneLearningRateFactor);
 
     /// <summary>The schema after the transformer: the input plus <c>Score</c> and <c>PredictedLabel</c>.</summary>
     /// <exception cref="ArgumentException">The image or label column is missing or of the wrong type.</exception>

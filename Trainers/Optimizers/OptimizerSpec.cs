@@ -33,6 +33,17 @@ public abstract record OptimizerSpec
     /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
     public abstract torch.optim.Optimizer Create(IEnumerable<Parameter> parameters);
 
+    /// <summary>
+    /// A parameter group with these settings, to add to an optimizer made by <see cref="Create"/> (a
+    /// backbone and a head learning at different rates). Taken from a throwaway optimizer so that each
+    /// optimizer kind's own group type and options are used.
+    /// </summary>
+    public ParamGroup Group(IEnumerable<Parameter> parameters)
+    {
+        using var template = (OptimizerHelper)Create(parameters);
+        return (ParamGroup)template.ParamGroups.First();
+    }
+
     /// <summary>The same settings with another peak learning rate.</summary>
     public OptimizerSpec WithLearningRate(double learningRate) => this with { LearningRate = learningRate };
 

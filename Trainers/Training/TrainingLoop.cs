@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MLToolkit.Trainers.Architectures;
 using MLToolkit.Trainers.Augmentation;
 using MLToolkit.Trainers.Layers.Modules;
 using MLToolkit.Trainers.Schedules;
@@ -32,7 +33,8 @@ public static class TrainingLoop
     public static IReadOnlyList<EpochSummary> Run(nn.Module<Tensor, Tensor> network, CnnOptions options, TrainingRun run)
     {
         var data = run.Train;
-        using var optimizer = (OptimizerHelper)options.Optimizer.Create(network.parameters());
+        var parts = BackboneAndHead(network, options);
+        using var optimizer = CreateOptimizer(options, network, parts);
         using var shuffle = new Generator((ulong)run.Seed);
         // Augmentation has its own stream of random numbers, so adding it does not change the batch order.
         using var augmentDraws = new Generator((ulong)run.Seed + 1);
@@ -55,6 +57,8 @@ public static class TrainingLoop
             for (int epoch = firstEpoch; epoch < options.Epochs && !stop; epoch++)
             {
                 network.train();
+                bool frozen = parts is not null && epoch < options.FreezeBackboneEpochs;
+                if (parts is not null) Freeze(network, parts.Value.Backbone, frozen);
                 var epochClock = Stopwatch.StartNew();
                 double lossSum = 0, learningRate = 0;
                 long correct = 0, seen = 0;
@@ -66,7 +70,10 @@ public static class TrainingLoop
                     options.CancellationToken.ThrowIfCancellationRequested();
                     using var scope = torch.NewDisposeScope();
                     learningRate = options.Optimizer.LearningRate * schedule.Factor(new SchedulePosition(epoch, batch, batches, options.Epochs));
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+                    // With a split, group 0 is the backbone: it learns more gently than the new head.
+                    int groupIndex = 0;
+                    foreach (var group in optimizer.ParamGroups)
+                        group.LearningRate = parts is not null && groupIndex++ == 0 ? learningRate * options.BackboneLearningRateFactor : learningRate;
 
                     long start = (long)batch * options.BatchSize, length = Math.Min(options.BatchSize, count - start);
                     var index = order.narrow(0, start, length);
@@ -112,10 +119,35 @@ public static class TrainingLoop
             if (!ReferenceEquals(images, data.Images)) images.Dispose();
             if (!ReferenceEquals(labels, data.Labels)) labels.Dispose();
         }
+        if (parts is not null) Freeze(network, parts.Value.Backbone, false);
         // With early stopping the run ends on the best epoch's weights, not the last one's.
         if (options.EarlyStoppingPatience is not null) stopping.RestoreBest(network);
         network.eval();
         return history;
+    }
+
+    /// <summary>The backbone and head parameters when the options treat them differently, else null.</summary>
+    static (IReadOnlyList<Parameter> Backbone, IReadOnlyList<Parameter> Head)? BackboneAndHead(nn.Module<Tensor, Tensor> network, CnnOptions options) =>
+        options.FreezeBackboneEpochs > 0 || options.BackboneLearningRateFactor != 1 ? NetworkHead.Split(network) : null;
+
+    /// <summary>One optimizer; with a backbone/head split, two parameter groups (backbone first) so each gets its own learning rate.</summary>
+    static OptimizerHelper CreateOptimizer(CnnOptions options, nn.Module<Tensor, Tensor> network,
+        (IReadOnlyList<Parameter> Backbone, IReadOnlyList<Parameter> Head)? parts)
+    {
+        if (parts is not { } split) return (OptimizerHelper)options.Optimizer.Create(network.parameters());
+        var optimizer = (OptimizerHelper)options.Optimizer.Create(split.Backbone);
+        optimizer.add_param_group(options.Optimizer.Group(split.Head));
+        return optimizer;
+    }
+
+    /// <summary>
+    /// Freezes or thaws the backbone: frozen weights get no gradients (so backward stops at the head)
+    /// and its batch norms keep their running statistics.
+    /// </summary>
+    static void Freeze(nn.Module<Tensor, Tensor> network, IReadOnlyList<Parameter> backbone, bool frozen)
+    {
+        foreach (var parameter in backbone) parameter.requires_grad = !frozen;
+        if (frozen) NetworkHead.SetBackboneBatchNormTraining(network, false);
     }
 
     /// <summary>

@@ -12,7 +12,11 @@ namespace MLToolkit.Trainers.Architectures.Zoo;
 /// pixels the stem is one 3×3 convolution without pooling (the usual CIFAR adaptation).
 /// </summary>
 /// <param name="Depth">18, 34, 50, 101 or 152.</param>
-public sealed record ResNet(int Depth = 18) : LayeredArchitecture
+/// <param name="BlocksPerStage">
+/// Blocks in each of the four stages, when not the published count of <paramref name="Depth"/>
+/// (CNTK's ImageNet ResNet-18, the toolkit's pretrained start, has 2, 2, 2, 3).
+/// </param>
+public sealed record ResNet(int Depth = 18, int[]? BlocksPerStage = null) : LayeredArchitecture
 {
     static readonly Dictionary<int, (int[] Blocks, bool Bottleneck)> Configurations = new()
     {
@@ -28,6 +32,9 @@ public sealed record ResNet(int Depth = 18) : LayeredArchitecture
     {
         if (!Configurations.TryGetValue(Depth, out var configuration))
             throw new ArgumentException($"ResNet depth must be 18, 34, 50, 101 or 152 (or 20, 32, 44, 56, 110 for CifarResNet); it is {Depth}.", nameof(Depth));
+        var blocks = BlocksPerStage ?? configuration.Blocks;
+        if (blocks.Length != 4 || blocks.Any(b => b < 1))
+            throw new ArgumentException($"ResNet.BlocksPerStage must list 4 positive block counts; it is [{string.Join(", ", blocks)}].", nameof(BlocksPerStage));
         var layers = new List<Layer>();
         if (IsSmall(input)) layers.Add(ConvBnRelu(64, 3));
         else layers.AddRange([ConvBnRelu(64, 7, 2, Padding.Of(3)), MaxPool(3, 2, Padding.Of(1))]);
@@ -36,7 +43,7 @@ public sealed record ResNet(int Depth = 18) : LayeredArchitecture
         for (int stage = 0; stage < 4; stage++)
         {
             int width = 64 << stage;
-            for (int block = 0; block < configuration.Blocks[stage]; block++)
+            for (int block = 0; block < blocks[stage]; block++)
             {
                 int stride = stage > 0 && block == 0 ? 2 : 1;
                 layers.Add(configuration.Bottleneck ? BottleneckBlock(channels, width, stride) : BasicBlock(channels, width, stride));

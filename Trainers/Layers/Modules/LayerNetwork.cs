@@ -10,9 +10,13 @@ namespace MLToolkit.Trainers.Layers.Modules;
 public sealed class LayerNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryOutputs
 {
     readonly nn.Module<Tensor, Tensor> _body;
+    readonly nn.Module<Tensor, Tensor>? _input;
 
-    /// <summary>Builds <paramref name="body"/> for <paramref name="input"/> ([C, H, W]) with <paramref name="context"/>.</summary>
-    public LayerNetwork(Layer body, long[] input, BuildContext context) : base("LayerNetwork")
+    /// <summary>
+    /// Builds <paramref name="body"/> for <paramref name="input"/> ([C, H, W]) with <paramref name="context"/>,
+    /// after <paramref name="normalization"/> of the input when given.
+    /// </summary>
+    public LayerNetwork(Layer body, long[] input, BuildContext context, InputNormalization? normalization = null) : base("LayerNetwork")
     {
         var output = body.OutputShape(input);
         if (output.Length != 1 || (output[0] != ClassifierOutput.ClassesPlaceholder && output[0] != context.Classes))
@@ -20,7 +24,9 @@ public sealed class LayerNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryOutputs
                                         $"([{context.Classes}]); end it with Layers.Output().");
         _body = body.Build(input, context);
         Auxiliary = context.Auxiliary;
+        // Registered after the body so that the names of the body's weights do not change with it.
         register_module("body", _body);
+        if (normalization is not null) register_module("input", _input = normalization.Build(input[0]));
     }
 
     /// <inheritdoc />
@@ -30,6 +36,6 @@ public sealed class LayerNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryOutputs
     public override Tensor forward(Tensor input)
     {
         Auxiliary.Clear();
-        return _body.call(input);
+        return _body.call(_input is null ? input : _input.call(input));
     }
 }

@@ -1,0 +1,62 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLToolkit.Trainers.Architectures;
+
+/// <summary>
+/// The uniform split of every network into features (the backbone) and head: the head is the last
+/// fully connected layer, the one with a unit per class (every zoo design and the layer API end in
+/// it); everything before it computes features. Pretrained starts load the features and give the
+/// network a new head; a frozen backbone trains the head alone.
+/// </summary>
+public static class NetworkHead
+{
+    /// <summary>The names of the head's parameters, as <c>named_parameters</c> gives them.</summary>
+    /// <exception cref="ArgumentException">The network has no fully connected layer.</exception>
+    public static IReadOnlySet<string> ParameterNames(nn.Module network)
+    {
+        var head = network.named_modules().LastOrDefault(m => m.module is Linear);
+        if (head.module is null)
+            throw new ArgumentException("The network has no fully connected output layer, so it has no head to replace or train alone.");
+        return head.module.named_parameters().Select(p => head.name + "." + p.name).ToHashSet();
+    }
+
+    /// <summary>The network's parameters split into backbone (features) and head.</summary>
+    public static (IReadOnlyList<Parameter> Backbone, IReadOnlyList<Parameter> Head) Split(nn.Module network)
+    {
+        var head = ParameterNames(network);
+        var all = network.named_parameters().ToList();
+        return (all.Where(p => !head.Contains(p.name)).Select(p => p.parameter).ToList(),
+                all.Where(p => head.Contains(p.name)).Select(p => p.parameter).ToList());
+    }
+
+    /// <summary>
+    /// The features of <paramref name="input"/>: what the network hands its head (N × F), computed by
+    /// a forward pass that records the head's input. Call in evaluation mode and without gradients
+    /// for inference.
+    /// </summary>
+    public static Tensor Features(nn.Module<Tensor, Tensor> network, Tensor input)
+    {
+        var head = network.named_modules().LastOrDefault(m => m.module is Linear).module as Linear
+            ?? throw new ArgumentException("The network has no fully connected output layer, so it has no head to read features from.");
+        Tensor? features = null;
+        var hook = head.register_forward_pre_hook((_, x) => { features = x.detach().clone().MoveToOuterDisposeScope(); return x; });
+        try
+        {
+            using (torch.NewDisposeScope()) network.call(input);
+        }
+        finally
+        {
+            hook.remove();
+        }
+        return features!;
+    }
+
+    /// <summary>Puts the backbone's batch normalization layers in evaluation mode (running statistics frozen) or back to training.</summary>
+    public static void SetBackboneBatchNormTraining(nn.Module network, bool training)
+    {
+        foreach (var (_, module) in network.named_modules())
+            if (module is BatchNorm1d or BatchNorm2d) module.train(training);
+    }
+}
