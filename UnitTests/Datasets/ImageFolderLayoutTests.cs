@@ -169,6 +169,19 @@ public class ImageFolderLayoutTests
         Assert.Empty(data.Skipped);
         var strict = Assert.Throws<InvalidDataException>(() => ImageFolder.LoadPaths(new MLContext(), root, Quiet() with { Strict = true }));
         Assert.Contains(empty, strict.Message);
+
+        // In split folders, a class empty in train/ but with images in val/ could never be predicted.
+        var splits = TestData.TempDirectory();
+        foreach (var c in new[] { "cat", "dog" })
+        {
+            Images(splits, Path.Combine("train", c), 3);
+            Images(splits, Path.Combine("val", c), 1);
+        }
+        Directory.CreateDirectory(Path.Combine(splits, "train", "owl"));
+        Images(splits, Path.Combine("val", "owl"), 1);
+        var unlearnable = Assert.Throws<InvalidDataException>(() => ImageFolder.LoadPaths(new MLContext(), splits, Quiet())).Message;
+        Assert.Contains("'owl'", unlearnable);
+        Assert.Contains(Path.Combine(splits, "train"), unlearnable);
     }
 
     [Fact]
