@@ -4,6 +4,7 @@ using MLToolkit.Datasets.Cifar;
 using MLToolkit.Datasets.ImageFolders;
 using MLToolkit.Datasets.Mnist;
 using MLToolkit.Pipelines.Experiments;
+using MLToolkit.Trainers.Estimators;
 using Spectre.Console;
 
 namespace MLToolkit.Pipelines;
@@ -15,41 +16,81 @@ public static class EvaluateCommand
     public static Command Create(Func<Func<int>, ParseResult, int> guarded)
     {
         var model = new Argument<string>("model") { Description = "A model.zip saved by an experiment (or by ml.Model.Save)" };
-        var dataset = new Option<string>("--dataset") { Description = "mnist, fashion, cifar10 or images", DefaultValueFactory = _ => "mnist" };
+        var dataset = new Option<string>("--dataset") { Description = "mnist, fashion or cifar10 (a model trained on image files needs only --data)", DefaultValueFactory = _ => "mnist" };
         var data = new Option<string?>("--data") { Description = "Dataset folder (fashion, cifar10, images)" };
-        var imageSize = new Option<int>("--image-size") { Description = "images: side the model was trained on", DefaultValueFactory = _ => 32 };
-        var channels = new Option<int>("--channels") { Description = "images: 1 or 3", DefaultValueFactory = _ => 3 };
         var testRows = new Option<int?>("--test-rows") { Description = "Use only the first N test images" };
         var tta = new Option<int?>("--tta") { Description = "Test-time augmentation: average N extra views augmented by the model's own policy (0: off)" };
-        var command = new Command("evaluate", "Evaluate a saved model on a dataset's test images") { model, dataset, data, imageSize, channels, testRows, tta };
+        var command = new Command("evaluate", "Evaluate a saved model on a dataset's test images") { model, dataset, data, testRows, tta };
         command.SetAction(parse => guarded(() =>
         {
             var ml = new MLContext();
-            var transformer = ml.LoadModel(parse.GetValue(model)!, out _);
+            var transformer = ml.LoadModel(parse.GetValue(model)!, out var inputSchema);
             if (parse.GetValue(tta) is { } views) transformer = transformer.WithTestTimeAugmentation(views);
-            var test = TestSplit(ml, parse.GetValue(dataset)!, parse.GetValue(data), parse.GetValue(imageSize), parse.GetValue(channels));
+            var cnn = transformer.Flatten().OfType<CnnTransformer>().FirstOrDefault();
+            var classNames = cnn?.LabelValues?.Values;
+            IDataView test;
+            if (inputSchema.GetColumnOrNull("ImagePath") is not null)
+            {
+                // A model trained on image files holds its own preprocessing: feed it paths and map the
+                // folder names to the model's classes, in the model's key order.
+                var folder = parse.GetValue(data) ?? throw new ArgumentException("This model scores image files: give --data <folder of class subfolders, or a root with train/val/test folders>.");
+                test = ImageTestSplit(ml, folder, classNames ?? throw new ArgumentException("The model holds no class names."));
+            }
+            else
+            {
+                if (string.Equals(parse.GetValue(dataset), "images", StringComparison.OrdinalIgnoreCase))
+                    throw new ArgumentException($"This model takes {string.Join(", ", inputSchema.Select(c => c.Name))}, not image files; evaluate it on its dataset (--dataset mnist, fashion or cifar10).");
+                if (classNames is not null && classNames.Any(c => !uint.TryParse(c, out _)))
+                    throw new ArgumentException($"This model's classes are {string.Join(", ", classNames)}; give the dataset it was trained on with --dataset and --data.");
+                test = TestSplit(ml, parse.GetValue(dataset)!, parse.GetValue(data));
+            }
             if (parse.GetValue(testRows) is { } rows) test = ml.Data.TakeRows(test, rows);
             var metrics = ml.MulticlassClassification.Evaluate(transformer.Transform(test));
+            int classes = metrics.ConfusionMatrix.NumberOfClasses;
+            string Name(int c) => classNames is not null && c < classNames.Count ? classNames[c] : c.ToString();
+            Console.WriteLine($"Scored {metrics.ConfusionMatrix.Counts.Sum(r => r.Sum()):0} images of {classes} classes ({string.Join(", ", Enumerable.Range(0, classes).Select(Name))})");
             Console.WriteLine($"Accuracy: {metrics.MicroAccuracy * 100:F2}%  macro accuracy: {metrics.MacroAccuracy * 100:F2}%  log-loss: {metrics.LogLoss:F4}");
             var table = new Table().Title("Confusion matrix (rows: true class, columns: predicted)");
             table.AddColumn("");
-            int classes = metrics.ConfusionMatrix.NumberOfClasses;
-            for (int c = 0; c < classes; c++) table.AddColumn(new TableColumn(c.ToString()).RightAligned());
+            for (int c = 0; c < classes; c++) table.AddColumn(new TableColumn(Markup.Escape(Name(c))).RightAligned());
             for (int r = 0; r < classes; r++)
-                table.AddRow([r.ToString(), .. metrics.ConfusionMatrix.Counts[r].Select(v => v.ToString("0"))]);
-            AnsiConsole.Write(table);
+                table.AddRow([Markup.Escape(Name(r)), .. metrics.ConfusionMatrix.Counts[r].Select(v => v.ToString("0"))]);
+            AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }).Write(table);
             return 0;
         }, parse));
         return command;
     }
 
-    static IDataView TestSplit(MLContext ml, string dataset, string? data, int imageSize, int channels) => dataset.ToLowerInvariant() switch
+    static IDataView TestSplit(MLContext ml, string dataset, string? data) => dataset.ToLowerInvariant() switch
     {
         "mnist" => data is null ? Mnist.Load(ml).Test : Mnist.Load(ml, data).Test,
         "fashion" => FashionMnist.Load(ml, data ?? SharedData.Folder("fashion-mnist")).Test,
         "cifar10" => Cifar10.Load(ml, data ?? throw new ArgumentException("cifar10 needs --data <folder of the binary batches>.")).Test,
-        "images" => ImageFolder.Load(ml, data ?? throw new ArgumentException("images needs --data <folder of class subfolders>."),
-            imageSize, imageSize, channels).Test,
         _ => throw new ArgumentException($"Unknown dataset '{dataset}'; use mnist, fashion, cifar10 or images."),
     };
+
+    /// <summary>
+    /// The images to score from <paramref name="folder"/>: all of a folder of class subfolders (a
+    /// <c>val/</c> folder, say); of a root with split folders, its <c>test/</c> folder (else <c>val/</c>).
+    /// Labels become keys in the model's class order; a class the model does not know is refused.
+    /// </summary>
+    static IDataView ImageTestSplit(MLContext ml, string folder, IReadOnlyList<string> classNames)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--data folder '{folder}' does not exist.");
+        var isSplitRoot = Directory.GetDirectories(folder).Select(Path.GetFileName).Any(n => n is not null && n.Equals("train", StringComparison.OrdinalIgnoreCase));
+        var data = isSplitRoot
+            ? ImageFolder.LoadPaths(ml, folder)
+            // Every image of the folder is scored: it is all "test", nothing is held back.
+            : ImageFolder.LoadPaths(ml, null, new ImageFolderOptions { TrainFolder = folder });
+        var view = isSplitRoot ? (data.TestCount > 0 ? data.Test : data.Validation) : data.Train;
+        if (data.ClassNames.FirstOrDefault(c => !classNames.Contains(c)) is { } unknown)
+            throw new ArgumentException($"Class '{unknown}' of '{folder}' is not one of the model's classes ({string.Join(", ", classNames)}).");
+        var keys = ml.Data.LoadFromEnumerable(classNames.Select(c => new ClassName { Label = c }));
+        return ml.Transforms.Conversion.MapValueToKey("Label", keyData: keys).Fit(view).Transform(view);
+    }
+
+    sealed class ClassName
+    {
+        public string Label { get; set; } = "";
+    }
 }

@@ -29,6 +29,7 @@ public static class HostCommand
         root.Subcommands.Add(ListCommand());
         root.Subcommands.Add(SummaryCommand(verbose));
         root.Subcommands.Add(EvaluateCommand.Create((action, parse) => Guarded(parse.GetValue(verbose), action)));
+        root.Subcommands.Add(PredictCommand.Create((action, parse) => Guarded(parse.GetValue(verbose), action)));
         var bench = new Command("bench", "Speed benchmark of the recipe network: training and inference images/s, PredictionEngine latency");
         var benchOutput = new Option<string>("--output") { Description = "Folder for run folders", DefaultValueFactory = _ => "runs" };
         bench.Options.Add(benchOutput);
@@ -54,19 +55,26 @@ public static class HostCommand
         var output = new Option<string>("--output") { Description = "Folder for run folders", DefaultValueFactory = _ => "runs" };
         var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training images" };
         var testRows = new Option<int?>("--test-rows") { Description = "Use only the first N test images" };
-        var imageSize = new Option<int>("--image-size") { Description = "images: side in pixels the images are resized to", DefaultValueFactory = _ => 32 };
+        var imageSize = new Option<int?>("--image-size") { Description = "images: side in pixels the images are resized to (default 160 pretrained, 32 from scratch)" };
+        var fromScratch = new Option<bool>("--from-scratch") { Description = "images: train from random weights instead of the ImageNet ResNet-18 start" };
+        var strict = new Option<bool>("--strict") { Description = "images: refuse unreadable images and empty class folders instead of skipping them with a warning" };
+        var trainFolder = new Option<string?>("--train-folder") { Description = "images: the training folder (class subfolders), instead of --data" };
+        var valFolder = new Option<string?>("--val-folder") { Description = "images: the validation folder, with --train-folder" };
+        var testFolder = new Option<string?>("--test-folder") { Description = "images: the test folder, with --train-folder" };
         var channels = new Option<int>("--channels") { Description = "images: 1 (grey) or 3 (RGB)", DefaultValueFactory = _ => 3 };
         var resume = new Option<string?>("--resume") { Description = "Continue an interrupted run from its checkpoints folder (same experiment and options)" };
         var list = new Option<bool>("--list") { Description = "List the experiments and architectures and exit" };
         command.Arguments.Add(experiment);
-        foreach (var option in new Option[] { epochs, batchSize, learningRate, architecture, seed, data, output, trainRows, testRows, imageSize, channels, resume, list })
+        foreach (var option in new Option[] { epochs, batchSize, learningRate, architecture, seed, data, output, trainRows, testRows, imageSize, channels, resume, list,
+                     fromScratch, strict, trainFolder, valFolder, testFolder })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(list)) return List();
             var settings = new RunSettings(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(learningRate),
                 parse.GetValue(seed), parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(trainRows), parse.GetValue(testRows),
-                parse.GetValue(architecture), parse.GetValue(imageSize), parse.GetValue(channels), parse.GetValue(resume));
+                parse.GetValue(architecture), parse.GetValue(imageSize), parse.GetValue(channels), parse.GetValue(resume),
+                parse.GetValue(fromScratch), parse.GetValue(strict), parse.GetValue(trainFolder), parse.GetValue(valFolder), parse.GetValue(testFolder));
             // 'bench' used to be an experiment name; keep 'dotnet run -- bench' working.
             return parse.GetValue(experiment) == "bench" ? Bench(settings.OutputRoot) : Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
         });

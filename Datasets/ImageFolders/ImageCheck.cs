@@ -7,7 +7,7 @@ namespace MLToolkit.Datasets.ImageFolders;
 /// or a truncated JPEG is reported by name instead of failing deep inside the image decoder (which
 /// says only "Invalid path") or, worse, training on a half-grey picture.
 /// </summary>
-static class ImageCheck
+public static class ImageCheck
 {
     /// <summary>Null when <paramref name="path"/> is a complete, readable PNG, JPEG or BMP; otherwise why not.</summary>
     public static string? Problem(string path)

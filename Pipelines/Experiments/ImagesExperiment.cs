@@ -1,13 +1,17 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLToolkit.Datasets.ImageFolders;
 using MLToolkit.Pipelines.Runs;
+using MLToolkit.Trainers.Architectures;
 
 namespace MLToolkit.Pipelines.Experiments;
 
 /// <summary>
-/// Your own images: a folder with one subfolder per class (<c>--data</c>), resized to
-/// <c>--image-size</c> pixels with <c>--channels</c> channels, split 70/10/20 per class; a
-/// Conv-BN-ReLU CNN (or <c>--arch</c>) with flips and crops, validated on the held-out tenth.
+/// Your own photos: a folder of class subfolders, of <c>train/</c>, <c>val/</c>, <c>test/</c> split
+/// folders, or explicit <c>--train-folder</c>/<c>--val-folder</c>/<c>--test-folder</c>. RGB images start
+/// from the ImageNet ResNet-18 (head alone for 2 epochs, then the whole network with the backbone at a
+/// tenth of the learning rate); <c>--from-scratch</c>, grey images or another <c>--arch</c> train a
+/// Conv-BN-ReLU CNN (or that architecture) from random weights. The saved model takes an image path.
 /// </summary>
 public sealed class ImagesExperiment : IExperiment
 {
@@ -15,34 +19,82 @@ public sealed class ImagesExperiment : IExperiment
     public string Name => "images";
 
     /// <inheritdoc />
-    public string Description => "Your own image folder (--data <folder of class subfolders>, --image-size, --channels, --arch)";
+    public string Description => "Your own photos (--data <class folders or train/val/test folders>, --image-size, --channels, --from-scratch, --arch)";
 
     /// <inheritdoc />
     public ExperimentResult Run(ExperimentContext context)
     {
         var ml = context.ML;
         var settings = context.Settings;
-        if (settings.DataDirectory is null)
-            throw new ArgumentException("The images experiment needs --data <folder>, with one subfolder of images per class.");
-        var data = ImageFolder.Load(ml, context.DataDirectory(settings.DataDirectory), settings.ImageSize, settings.ImageSize, settings.Channels,
-            new ImageFolderOptions { Seed = settings.Seed });
-        Console.WriteLine($"Classes: {string.Join(", ", data.ClassNames)}; {data.Skipped.Count} file(s) skipped");
+        if (settings.DataDirectory is null && settings.TrainFolder is null)
+            throw new ArgumentException("The images experiment needs --data <folder> (one subfolder per class, or train/ and val/ folders of them) or --train-folder <folder>.");
+        if (settings.DataDirectory is { } root && !Directory.Exists(root))
+            throw new DirectoryNotFoundException(File.Exists(root)
+                ? $"--data must be a folder; '{root}' is a file."
+                : $"--data folder '{Path.GetFullPath(root)}' does not exist.");
+        var data = ImageFolder.LoadPaths(ml, settings.DataDirectory, new ImageFolderOptions
+        {
+            Seed = settings.Seed, Strict = settings.Strict,
+            TrainFolder = settings.TrainFolder, ValidationFolder = settings.ValidationFolder, TestFolder = settings.TestFolder,
+        });
+        Console.WriteLine($"Layout: {data.Layout} ({data.Folders})");
+        Console.WriteLine($"Classes: {string.Join(", ", data.ClassNames)}; images: {data.TrainCount} train, {data.ValidationCount} validation, " +
+                          $"{data.TestCount} test; {data.Skipped.Count} file(s) skipped");
+        // Without a test split (train/ and val/ only), the validation folder is what the model is measured on.
+        var test = data.TestCount > 0 ? data.Test : data.Validation;
+        if (data.TestCount == 0 && data.ValidationCount == 0)
+            throw new ArgumentException("The images experiment needs images to measure the model on: a test/ or val/ folder, or a class-folder root to split.");
 
-        // Validation rows meet the trainer without the pipeline's upstream steps: give them the same keys.
-        var labelKeys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data.Train);
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.Augment("Image", Augmentations.RandomHorizontalFlip(), Augmentations.RandomCrop(padding: settings.ImageSize / 8)))
-            .Append(ml.MulticlassClassification.Trainers.Cnn(context.Configure(new CnnOptions
+        bool pretrained = settings.Channels == 3 && !settings.FromScratch && settings.Architecture is null or "resnet18";
+        int size = settings.ImageSize ?? (pretrained ? 160 : 32);
+        if (size < 8) throw new ArgumentException($"--image-size must be at least 8 pixels; it is {size}.");
+        if (settings.Channels is not (1 or 3)) throw new ArgumentException($"--channels must be 1 (grey) or 3 (RGB); it is {settings.Channels}.");
+
+        var options = pretrained
+            ? new CnnOptions
             {
-                Architecture = Architectures.MnistBestCnn(),
-                Epochs = 20,
-                BatchSize = 32,
-                Optimizer = Optimizers.Adam(learningRate: 1e-3),
-                LearningRateSchedule = Schedules.Cosine(warmupEpochs: 1),
-                ValidationData = labelKeys.Transform(data.Validation),
-            })))
+                Architecture = Architectures.ResNet(18), Pretrained = PretrainedWeights.ImageNetResNet18(),
+                Epochs = 6, FreezeBackboneEpochs = 2, BackboneLearningRateFactor = 0.1, BatchSize = 32,
+                Optimizer = Optimizers.Adam(learningRate: 1e-3), LearningRateSchedule = Schedules.Cosine(),
+            }
+            : new CnnOptions
+            {
+                Architecture = Architectures.MnistBestCnn(), Epochs = 20, BatchSize = 32,
+                Optimizer = Optimizers.Adam(learningRate: 1e-3), LearningRateSchedule = Schedules.Cosine(warmupEpochs: 1),
+            };
+        context.Configure(options);
+
+        // The pixel steps are the model's first stages, so the saved model takes an image path.
+        var preprocessing = ImageFolder.Preprocessing(ml, size, size, settings.Channels);
+        if (data.TestCount > 0 && data.ValidationCount > 0)
+        {
+            // Validation rows meet the trainer without the pipeline's upstream steps: give them the same pixels and keys.
+            var pixels = preprocessing.Fit(data.Train);
+            var labelKeys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data.Train);
+            options.ValidationData = labelKeys.Transform(pixels.Transform(data.Validation));
+        }
+        var pipeline = new EstimatorChain<ITransformer>()
+            .Append(preprocessing)
+            // The label is needed to train and to test, never to predict.
+            .Append(ml.Transforms.Conversion.MapValueToKey("Label"), TransformerScope.TrainTest)
+            .Append(ml.Transforms.Augment("Image", Augmentations.RandomHorizontalFlip(), Augmentations.RandomCrop(padding: size / 8)))
+            .Append(ml.MulticlassClassification.Trainers.Cnn(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
-        return context.FitAndEvaluate(pipeline, data.Train, data.Test);
+        var recorded = new Dictionary<string, object?>
+        {
+            ["data"] = settings.DataDirectory is { } d ? Path.GetFullPath(d) : null,
+            ["layout"] = data.Layout.ToString(), ["folders"] = data.Folders, ["classes"] = data.ClassNames,
+            ["trainImages"] = data.TrainCount, ["validationImages"] = data.ValidationCount, ["testImages"] = data.TestCount,
+            ["measuredOn"] = data.TestCount > 0 ? "test" : "validation",
+            ["imageSize"] = size, ["channels"] = settings.Channels, ["architecture"] = options.Architecture.Name,
+            ["pretrained"] = options.Pretrained?.Description, ["epochs"] = options.Epochs, ["freezeBackboneEpochs"] = options.FreezeBackboneEpochs,
+            ["learningRate"] = options.Optimizer.LearningRate, ["backboneLearningRateFactor"] = options.BackboneLearningRateFactor,
+            ["batchSize"] = options.BatchSize, ["seed"] = settings.Seed,
+        };
+        Console.WriteLine(pretrained
+            ? $"Network: ResNet-18 from ImageNet weights, {size}×{size} RGB; head alone for {options.FreezeBackboneEpochs} epoch(s), then fine-tuning"
+            : $"Network: {options.Architecture.Name} from random weights, {size}×{size}, {settings.Channels} channel(s)");
+        return context.FitAndEvaluate(pipeline, data.Train, test, recorded: recorded);
     }
 }

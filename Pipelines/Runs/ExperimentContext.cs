@@ -54,7 +54,13 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
     /// With <paramref name="testTimeViews"/> &gt; 0 the model averages that many extra views drawn by its own
     /// augmentation policy (the single-view accuracy is printed too), and is saved that way.
     /// </summary>
-    public ExperimentResult FitAndEvaluate(IEstimator<ITransformer> pipeline, IDataView train, IDataView test, int testTimeViews = 0)
+    /// <param name="pipeline">The estimators to fit.</param>
+    /// <param name="train">Training rows.</param>
+    /// <param name="test">Test rows.</param>
+    /// <param name="testTimeViews">Extra augmented views averaged at prediction.</param>
+    /// <param name="recorded">What the run was trained with (data, classes, sizes, architecture…), recorded in metrics.json.</param>
+    public ExperimentResult FitAndEvaluate(IEstimator<ITransformer> pipeline, IDataView train, IDataView test, int testTimeViews = 0,
+        IReadOnlyDictionary<string, object?>? recorded = null)
     {
         if (settings.TrainRows is { } trainRows) train = ML.Data.TakeRows(train, trainRows);
         if (settings.TestRows is { } testRows) test = ML.Data.TakeRows(test, testRows);
@@ -74,12 +80,13 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
         var metrics = ML.MulticlassClassification.Evaluate(model.Transform(test));
         double evaluateSeconds = clock.Elapsed.TotalSeconds;
 
-        ML.Model.Save(model, train.Schema, run.ModelPath);
+        // The saved model is the one that serves: without training-only stages (e.g. the label's key mapping).
+        ML.Model.Save(model.ForPrediction(), train.Schema, run.ModelPath);
         var cnn = FindCnn(model);
         var confusion = metrics.ConfusionMatrix.Counts.Select(row => row.ToArray()).ToArray();
         var result = new ExperimentResult(experiment, metrics.MicroAccuracy, metrics.MacroAccuracy, metrics.LogLoss,
             train.GetRowCount() ?? -1, test.GetRowCount() ?? -1, trainSeconds, evaluateSeconds,
-            confusion, cnn?.History ?? [], run.ModelPath, MemberAccuracies(model, cnn, test), cnn?.LabelValues?.Values);
+            confusion, cnn?.History ?? [], run.ModelPath, MemberAccuracies(model, cnn, test), cnn?.LabelValues?.Values, recorded);
         run.WriteMetrics(result);
         // Plots are a convenience: a failure is reported, never fatal to a finished run.
         if (PlotsTool.Draw(run) is { } warning) Console.Error.WriteLine($"warning: {warning}");

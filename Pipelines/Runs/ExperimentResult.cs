@@ -15,9 +15,10 @@ namespace MLToolkit.Pipelines.Runs;
 /// <param name="Epochs">Per trained network, the summary of each epoch.</param>
 /// <param name="ModelPath">Where the model was saved.</param>
 /// <param name="MemberAccuracies">For an ensemble, the test accuracy of each member alone.</param>
+/// <param name="Settings">What the run was trained with: data folder and layout, classes, split counts, image size, architecture, pretrained start, epochs, learning rates, seed.</param>
 /// <param name="ClassNames">The class of each row and column of <paramref name="ConfusionMatrix"/> (key order, which is the order labels first appear in the training data).</param>
 public sealed record ExperimentResult(
     string Experiment, double Accuracy, double MacroAccuracy, double LogLoss,
     long TrainRows, long TestRows, double TrainSeconds, double EvaluateSeconds,
     double[][] ConfusionMatrix, IReadOnlyList<IReadOnlyList<EpochSummary>> Epochs, string ModelPath, IReadOnlyList<double> MemberAccuracies,
-    IReadOnlyList<string>? ClassNames = null);
+    IReadOnlyList<string>? ClassNames = null, IReadOnlyDictionary<string, object?>? Settings = null);

@@ -9,11 +9,17 @@ namespace MLToolkit.Pipelines.Runs;
 /// <param name="OutputRoot">Folder in which the run folder is created.</param>
 /// <param name="TrainRows">Use only the first N training rows (quick runs and tests).</param>
 /// <param name="TestRows">Use only the first N test rows.</param>
-/// <param name="ImageSize">Side of the square images the images experiment resizes to.</param>
+/// <param name="ImageSize">Side of the square images the images experiment resizes to; null: the experiment's choice.</param>
 /// <param name="Channels">Channels of those images: 1 grey, 3 RGB.</param>
 /// <param name="ResumeFrom">Checkpoint folder of an interrupted run to continue from (its <c>checkpoints/</c>).</param>
 /// <param name="Architecture">Override of the network: a zoo name such as resnet20 (see <c>list</c>).</param>
+/// <param name="FromScratch">images: train from random weights instead of the ImageNet start.</param>
+/// <param name="Strict">images: refuse unreadable files and empty class folders instead of warning.</param>
+/// <param name="TrainFolder">images: explicit training folder (of class subfolders).</param>
+/// <param name="ValidationFolder">images: explicit validation folder.</param>
+/// <param name="TestFolder">images: explicit test folder.</param>
 public sealed record RunSettings(
     int? Epochs = null, int? BatchSize = null, double? LearningRate = null, int Seed = 1,
     string? DataDirectory = null, string OutputRoot = "runs", int? TrainRows = null, int? TestRows = null,
-    string? Architecture = null, int ImageSize = 32, int Channels = 3, string? ResumeFrom = null);
+    string? Architecture = null, int? ImageSize = null, int Channels = 3, string? ResumeFrom = null,
+    bool FromScratch = false, bool Strict = false, string? TrainFolder = null, string? ValidationFolder = null, string? TestFolder = null);

@@ -53,6 +53,20 @@ public static class NetworkHead
         return features!;
     }
 
+    /// <summary>
+    /// Gives the head small random weights (normal, std 0.01) and zero bias, so that a new head on
+    /// pretrained features starts with near-uniform class probabilities (loss ≈ ln(classes)) instead
+    /// of large random logits that the first epochs would spend undoing.
+    /// </summary>
+    public static void ResetHead(nn.Module network)
+    {
+        var head = network.named_modules().LastOrDefault(m => m.module is Linear).module as Linear
+            ?? throw new ArgumentException("The network has no fully connected output layer, so it has no head to reset.");
+        using var noGrad = torch.no_grad();
+        nn.init.normal_(head.weight!, 0, 0.01);
+        if (head.bias is not null) nn.init.zeros_(head.bias);
+    }
+
     /// <summary>Puts the backbone's batch normalization layers in evaluation mode (running statistics frozen) or back to training.</summary>
     public static void SetBackboneBatchNormTraining(nn.Module network, bool training)
     {

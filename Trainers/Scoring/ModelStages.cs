@@ -30,4 +30,12 @@ public static class ModelStages
         var replaced = stages.Select(s => s.ReplaceStage(stage, replacement)).ToArray();
         return replaced.SequenceEqual(stages, ReferenceEqualityComparer.Instance) ? model : new TransformerChain<ITransformer>(replaced);
     }
+
+    /// <summary>
+    /// The model as it serves: a chain without its stages scoped to training and testing only (the
+    /// label's <c>MapValueToKey</c> appended with <c>TransformerScope.TrainTest</c>), so that a
+    /// <c>PredictionEngine</c> needs no label column. Other models are returned as they are.
+    /// </summary>
+    public static ITransformer ForPrediction(this ITransformer model) =>
+        model is TransformerChain<ITransformer> chain ? chain.GetModelFor(TransformerScope.Scoring) : model;
 }

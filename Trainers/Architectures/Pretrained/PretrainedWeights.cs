@@ -25,8 +25,18 @@ public abstract record PretrainedWeights
     /// <exception cref="ArgumentException">The weights do not fit the architecture or the input.</exception>
     public abstract IArchitecture Prepare(IArchitecture architecture, ImageShape input);
 
-    /// <summary>Copies the weights into the backbone of a network built from <see cref="Prepare"/>'s architecture for <paramref name="input"/>.</summary>
-    public abstract void LoadInto(nn.Module<Tensor, Tensor> network, ImageShape input);
+    /// <summary>
+    /// Copies the weights into the backbone of a network built from <see cref="Prepare"/>'s architecture
+    /// for <paramref name="input"/>, and gives it a fresh head with small weights.
+    /// </summary>
+    public void LoadInto(nn.Module<Tensor, Tensor> network, ImageShape input)
+    {
+        LoadBackbone(network, input);
+        NetworkHead.ResetHead(network);
+    }
+
+    /// <summary>Copies the weights into the backbone (everything but the head).</summary>
+    protected abstract void LoadBackbone(nn.Module<Tensor, Tensor> network, ImageShape input);
 
     /// <summary>
     /// ResNet-18 trained on ImageNet, from the NuGet package <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c>
@@ -86,7 +96,7 @@ public abstract record PretrainedWeights
             return WithInput(architecture, Normalization);
         }
 
-        public override void LoadInto(nn.Module<Tensor, Tensor> network, ImageShape input) =>
+        protected override void LoadBackbone(nn.Module<Tensor, Tensor> network, ImageShape input) =>
             OnnxWeightImport.Into(network, OnnxGraph.Read(Path ?? ResNet18Package.OnnxPath()), input);
     }
 
@@ -96,7 +106,7 @@ public abstract record PretrainedWeights
 
         public override IArchitecture Prepare(IArchitecture architecture, ImageShape input) => architecture;
 
-        public override void LoadInto(nn.Module<Tensor, Tensor> network, ImageShape input)
+        protected override void LoadBackbone(nn.Module<Tensor, Tensor> network, ImageShape input)
         {
             if (!File.Exists(Path)) throw new FileNotFoundException($"Weights file '{Path}' does not exist.", Path);
             // The head has another number of classes: skip it, load the rest strictly.
