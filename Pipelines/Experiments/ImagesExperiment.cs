@@ -64,19 +64,14 @@ public sealed class ImagesExperiment : IExperiment
             };
         context.Configure(options);
 
-        // The pixel steps are the model's first stages, so the saved model takes an image path.
+        // The pixel steps are the model's first stages, so the saved model takes an image path. The
+        // label's key mapping stays outside the model: it is needed to train and to test, never to predict.
         var preprocessing = ImageFolder.Preprocessing(ml, size, size, settings.Channels);
+        var labelKeys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data.Train);
         if (data.TestCount > 0 && data.ValidationCount > 0)
-        {
-            // Validation rows meet the trainer without the pipeline's upstream steps: give them the same pixels and keys.
-            var pixels = preprocessing.Fit(data.Train);
-            var labelKeys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data.Train);
-            options.ValidationData = labelKeys.Transform(pixels.Transform(data.Validation));
-        }
-        var pipeline = new EstimatorChain<ITransformer>()
-            .Append(preprocessing)
-            // The label is needed to train and to test, never to predict.
-            .Append(ml.Transforms.Conversion.MapValueToKey("Label"), TransformerScope.TrainTest)
+            // Validation rows meet the trainer without the pipeline's upstream steps: give them the same pixels.
+            options.ValidationData = preprocessing.Fit(data.Train).Transform(labelKeys.Transform(data.Validation));
+        var pipeline = preprocessing
             .Append(ml.Transforms.Augment("Image", Augmentations.RandomHorizontalFlip(), Augmentations.RandomCrop(padding: size / 8)))
             .Append(ml.MulticlassClassification.Trainers.Cnn(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
@@ -95,6 +90,6 @@ public sealed class ImagesExperiment : IExperiment
         Console.WriteLine(pretrained
             ? $"Network: ResNet-18 from ImageNet weights, {size}×{size} RGB; head alone for {options.FreezeBackboneEpochs} epoch(s), then fine-tuning"
             : $"Network: {options.Architecture.Name} from random weights, {size}×{size}, {settings.Channels} channel(s)");
-        return context.FitAndEvaluate(pipeline, data.Train, test, recorded: recorded);
+        return context.FitAndEvaluate(pipeline, labelKeys.Transform(data.Train), labelKeys.Transform(test), recorded: recorded);
     }
 }
