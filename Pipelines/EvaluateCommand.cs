@@ -34,7 +34,8 @@ public static class EvaluateCommand
                 // A model trained on image files holds its own preprocessing: feed it paths and map the
                 // folder names to the model's classes, in the model's key order.
                 var folder = parse.GetValue(data) ?? throw new ArgumentException("This model scores image files: give --data <folder of class subfolders, or a root with train/val/test folders>.");
-                test = ImageTestSplit(ml, folder, classNames ?? throw new ArgumentException("The model holds no class names."));
+                test = ImageTestSplit(ml, folder, classNames ?? throw new ArgumentException("The model holds no class names."),
+                    ImageFolderSplit.ReadFrom(parse.GetValue(model)!));
             }
             else
             {
@@ -70,19 +71,23 @@ public static class EvaluateCommand
     };
 
     /// <summary>
-    /// The images to score from <paramref name="folder"/>: all of a folder of class subfolders (a
-    /// <c>val/</c> folder, say); of a root with split folders, its <c>test/</c> folder (else <c>val/</c>).
-    /// Labels become keys in the model's class order; a class the model does not know is refused.
+    /// The images to score from <paramref name="folder"/>: of the class-folder root the model was trained
+    /// on, the test images its training held out (<paramref name="split"/>); of any other folder of class
+    /// subfolders (a <c>val/</c> folder, say), every image; of a root with split folders, its <c>test/</c>
+    /// folder (else <c>val/</c>). Labels become keys in the model's class order; a class the model does not
+    /// know is refused.
     /// </summary>
-    static IDataView ImageTestSplit(MLContext ml, string folder, IReadOnlyList<string> classNames)
+    static IDataView ImageTestSplit(MLContext ml, string folder, IReadOnlyList<string> classNames, ImageFolderSplit? split)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--data folder '{folder}' does not exist.");
         var isSplitRoot = Directory.GetDirectories(folder).Select(Path.GetFileName).Any(n => n is not null && n.Equals("train", StringComparison.OrdinalIgnoreCase));
-        var data = isSplitRoot
-            ? ImageFolder.LoadPaths(ml, folder)
+        bool trainedRoot = !isSplitRoot && split is not null && split.IsOf(folder);
+        var data = isSplitRoot ? ImageFolder.LoadPaths(ml, folder)
+            : trainedRoot ? ImageFolder.LoadPaths(ml, folder, split!.ToOptions())
             // Every image of the folder is scored: it is all "test", nothing is held back.
             : ImageFolder.LoadPaths(ml, null, new ImageFolderOptions { TrainFolder = folder });
-        var view = isSplitRoot ? (data.TestCount > 0 ? data.Test : data.Validation) : data.Train;
+        var view = isSplitRoot ? (data.TestCount > 0 ? data.Test : data.Validation) : trainedRoot ? data.Test : data.Train;
+        if (trainedRoot) Console.WriteLine($"'{folder}' is the folder the model was trained on: scoring the test images its training held out (seed {split!.Seed}, {split.TestFraction:P0}).");
         if (data.ClassNames.FirstOrDefault(c => !classNames.Contains(c)) is { } unknown)
             throw new ArgumentException($"Class '{unknown}' of '{folder}' is not one of the model's classes ({string.Join(", ", classNames)}).");
         var keys = ml.Data.LoadFromEnumerable(classNames.Select(c => new ClassName { Label = c }));

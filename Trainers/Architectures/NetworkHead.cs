@@ -1,3 +1,4 @@
+using MLToolkit.Datasets.Images;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -65,6 +66,52 @@ public static class NetworkHead
         using var noGrad = torch.no_grad();
         nn.init.normal_(head.weight!, 0, 0.01);
         if (head.bias is not null) nn.init.zeros_(head.bias);
+    }
+
+    /// <summary>
+    /// The layers that hold weights (convolutions, batch norms, dense layers…), in the order a forward
+    /// pass of an <paramref name="input"/>-shaped image runs them. TorchSharp lists nested modules in
+    /// another order, so the order is recorded from one forward pass in evaluation mode.
+    /// </summary>
+    public static IReadOnlyList<nn.Module> ForwardOrder(nn.Module<Tensor, Tensor> network, ImageShape input)
+    {
+        var order = new List<nn.Module>();
+        var hooks = new List<Action>();
+        foreach (var (_, module) in network.named_modules())
+        {
+            if (module is not nn.Module<Tensor, Tensor> leaf || module.children().Any() || !module.parameters(recurse: false).Any()) continue;
+            var hook = leaf.register_forward_pre_hook((m, x) => { if (!order.Contains(m)) order.Add(m); return x; });
+            hooks.Add(hook.remove);
+        }
+        bool training = network.training;
+        try
+        {
+            network.eval();
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var device = network.parameters().FirstOrDefault()?.device ?? torch.CPU;
+            network.call(torch.zeros(1, input.Channels, input.Height, input.Width, device: device));
+        }
+        finally
+        {
+            foreach (var remove in hooks) remove();
+            network.train(training);
+        }
+        return order;
+    }
+
+    /// <summary>
+    /// The backbone's parameters in forward order and the head's: what <see cref="CnnOptions.FrozenBackboneShare"/>
+    /// and the frozen epochs act on.
+    /// </summary>
+    public static (IReadOnlyList<Parameter> Backbone, IReadOnlyList<Parameter> Head) SplitInForwardOrder(nn.Module<Tensor, Tensor> network, ImageShape input)
+    {
+        var (backbone, head) = Split(network);
+        var inBackbone = backbone.ToHashSet();
+        var ordered = ForwardOrder(network, input).SelectMany(m => m.parameters(recurse: false)).Where(inBackbone.Contains).Distinct().ToList();
+        // Parameters a forward pass does not reach (auxiliary classifiers at prediction) go last.
+        ordered.AddRange(backbone.Where(p => !ordered.Contains(p)));
+        return (ordered, head);
     }
 
     /// <summary>Puts the backbone's batch normalization layers in evaluation mode (running statistics frozen) or back to training.</summary>

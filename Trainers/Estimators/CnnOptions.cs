@@ -34,6 +34,21 @@ public sealed class CnnOptions
     /// <summary>Epochs at the start during which only the head learns (the backbone's weights and batch-norm statistics stay as they are).</summary>
     public int FreezeBackboneEpochs { get; set; }
 
+    /// <summary>
+    /// Share of the backbone, from the input on, that stays frozen after <see cref="FreezeBackboneEpochs"/>:
+    /// the early layers compute generic edges and textures that a small dataset cannot improve, and not
+    /// propagating gradients through them (at the highest resolutions) makes each step much cheaper.
+    /// 0 fine-tunes the whole backbone; 1 never trains it.
+    /// </summary>
+    public double FrozenBackboneShare { get; set; }
+
+    /// <summary>
+    /// Keep the backbone's batch-norm layers on their (pretrained) running statistics for the whole run,
+    /// also while fine-tuning: batches of a few dozen photos give noisy statistics that would replace
+    /// ImageNet's. Their scale and shift still learn.
+    /// </summary>
+    public bool FreezeBackboneBatchNorm { get; set; }
+
     /// <summary>The backbone's learning rate as a share of the head's (fine-tuning pretrained features gently); 1 trains both alike.</summary>
     public double BackboneLearningRateFactor { get; set; } = 1;
 
@@ -95,6 +110,8 @@ public sealed class CnnOptions
         if (Epochs < 1) throw new ArgumentException($"CnnOptions.Epochs must be >= 1; it is {Epochs}.", nameof(Epochs));
         if (FreezeBackboneEpochs < 0 || FreezeBackboneEpochs > Epochs)
             throw new ArgumentException($"CnnOptions.FreezeBackboneEpochs must be in [0, Epochs = {Epochs}]; it is {FreezeBackboneEpochs}.", nameof(FreezeBackboneEpochs));
+        if (FrozenBackboneShare is < 0 or > 1 || double.IsNaN(FrozenBackboneShare))
+            throw new ArgumentException($"CnnOptions.FrozenBackboneShare must be in [0, 1]; it is {FrozenBackboneShare}.", nameof(FrozenBackboneShare));
         if (!(BackboneLearningRateFactor > 0 && BackboneLearningRateFactor <= 1))
             throw new ArgumentException($"CnnOptions.BackboneLearningRateFactor must be in (0, 1]; it is {BackboneLearningRateFactor}.", nameof(BackboneLearningRateFactor));
         if (BatchSize < 1) throw new ArgumentException($"CnnOptions.BatchSize must be >= 1; it is {BatchSize}.", nameof(BatchSize));

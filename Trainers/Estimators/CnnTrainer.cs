@@ -105,7 +105,7 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
         options.Architecture.Name, ArchitectureRegistry.ToJson(options.Architecture), options.Epochs, options.BatchSize,
         options.Optimizer, options.Regularization, options.LearningRateSchedule.GetType().Name, seed, rows,
         options.ValidationFraction, options.EarlyStoppingPatience, options.Pretrained?.Description, options.FreezeBackboneEpochs,
-        options.BackboneLearningRateFactor);
+        options.BackboneLearningRateFactor, options.FreezeBackboneBatchNorm, options.FrozenBackboneShare);
 
     /// <summary>The schema after the transformer: the input plus <c>Score</c> and <c>PredictedLabel</c>.</summary>
     /// <exception cref="ArgumentException">The image or label column is missing or of the wrong type.</exception>

@@ -1,4 +1,5 @@
 using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Architectures;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ public static class OnnxWeightImport
     {
         var available = OnnxConvLayer.In(graph).ToList();
         var used = new bool[available.Count];
-        var modules = ForwardOrder(network, input);
+        var modules = NetworkHead.ForwardOrder(network, input).Where(m => m is Conv2d or BatchNorm2d).ToList();
         int loaded = 0;
         using var noGrad = torch.no_grad();
         for (int i = 0; i < modules.Count; i++)
@@ -55,35 +56,6 @@ public static class OnnxWeightImport
         if (left.Count > 0)
             throw new InvalidDataException($"{graph.Source} has convolution(s) the network does not have ({string.Join(", ", left)}) after loading {loaded}: the file holds another design.");
         return loaded;
-    }
-
-    /// <summary>
-    /// The convolutions and batch norms of <paramref name="network"/> in the order a forward pass runs
-    /// them (module registration order differs from it in TorchSharp's listing of nested modules).
-    /// </summary>
-    static List<nn.Module> ForwardOrder(nn.Module<Tensor, Tensor> network, ImageShape input)
-    {
-        var order = new List<nn.Module>();
-        var hooks = new List<Action>();
-        foreach (var (_, module) in network.named_modules())
-        {
-            if (module is Conv2d conv) { var h = conv.register_forward_pre_hook((m, x) => { order.Add(m); return x; }); hooks.Add(h.remove); }
-            else if (module is BatchNorm2d bn) { var h = bn.register_forward_pre_hook((m, x) => { order.Add(m); return x; }); hooks.Add(h.remove); }
-        }
-        bool training = network.training;
-        try
-        {
-            network.eval();
-            using var scope = torch.NewDisposeScope();
-            using var noGrad = torch.no_grad();
-            network.call(torch.zeros(1, input.Channels, input.Height, input.Width));
-        }
-        finally
-        {
-            foreach (var remove in hooks) remove();
-            network.train(training);
-        }
-        return order;
     }
 
     static void Copy(OnnxGraph graph, string name, Tensor target)

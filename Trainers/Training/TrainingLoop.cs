@@ -33,7 +33,7 @@ public static class TrainingLoop
     public static IReadOnlyList<EpochSummary> Run(nn.Module<Tensor, Tensor> network, CnnOptions options, TrainingRun run)
     {
         var data = run.Train;
-        var parts = BackboneAndHead(network, options);
+        var parts = BackboneAndHead(network, options, data);
         using var optimizer = CreateOptimizer(options, network, parts);
         using var shuffle = new Generator((ulong)run.Seed);
         // Augmentation has its own stream of random numbers, so adding it does not change the batch order.
@@ -58,7 +58,8 @@ public static class TrainingLoop
             {
                 network.train();
                 bool frozen = parts is not null && epoch < options.FreezeBackboneEpochs;
-                if (parts is not null) Freeze(network, parts.Value.Backbone, frozen);
+                if (parts is not null) Freeze(network, parts.Value.Backbone, frozen ? 1 : options.FrozenBackboneShare);
+                if (options.FreezeBackboneBatchNorm) NetworkHead.SetBackboneBatchNormTraining(network, false);
                 var epochClock = Stopwatch.StartNew();
                 double lossSum = 0, learningRate = 0;
                 long correct = 0, seen = 0;
@@ -119,7 +120,7 @@ public static class TrainingLoop
             if (!ReferenceEquals(images, data.Images)) images.Dispose();
             if (!ReferenceEquals(labels, data.Labels)) labels.Dispose();
         }
-        if (parts is not null) Freeze(network, parts.Value.Backbone, false);
+        if (parts is not null) Freeze(network, parts.Value.Backbone, 0);
         // With early stopping the run ends on the best epoch's weights, not the last one's.
         if (options.EarlyStoppingPatience is not null) stopping.RestoreBest(network);
         network.eval();
@@ -127,8 +128,11 @@ public static class TrainingLoop
     }
 
     /// <summary>The backbone and head parameters when the options treat them differently, else null.</summary>
-    static (IReadOnlyList<Parameter> Backbone, IReadOnlyList<Parameter> Head)? BackboneAndHead(nn.Module<Tensor, Tensor> network, CnnOptions options) =>
-        options.FreezeBackboneEpochs > 0 || options.BackboneLearningRateFactor != 1 ? NetworkHead.Split(network) : null;
+    static (IReadOnlyList<Parameter> Backbone, IReadOnlyList<Parameter> Head)? BackboneAndHead(nn.Module<Tensor, Tensor> network, CnnOptions options,
+        TensorDataset data) =>
+        options.FreezeBackboneEpochs > 0 || options.BackboneLearningRateFactor != 1 || options.FrozenBackboneShare > 0
+            ? NetworkHead.SplitInForwardOrder(network, new Datasets.Images.ImageShape((int)data.Images.shape[1], (int)data.Images.shape[2], (int)data.Images.shape[3]))
+            : null;
 
     /// <summary>One optimizer; with a backbone/head split, two parameter groups (backbone first) so each gets its own learning rate.</summary>
     static OptimizerHelper CreateOptimizer(CnnOptions options, nn.Module<Tensor, Tensor> network,
@@ -141,13 +145,15 @@ public static class TrainingLoop
     }
 
     /// <summary>
-    /// Freezes or thaws the backbone: frozen weights get no gradients (so backward stops at the head)
-    /// and its batch norms keep their running statistics.
+    /// Freezes the first <paramref name="share"/> of the backbone (in forward order) and thaws the rest:
+    /// frozen weights get no gradients (so backward stops where they start). With the whole backbone
+    /// frozen, its batch norms also keep their running statistics.
     /// </summary>
-    static void Freeze(nn.Module<Tensor, Tensor> network, IReadOnlyList<Parameter> backbone, bool frozen)
+    static void Freeze(nn.Module<Tensor, Tensor> network, IReadOnlyList<Parameter> backbone, double share)
     {
-        foreach (var parameter in backbone) parameter.requires_grad = !frozen;
-        if (frozen) NetworkHead.SetBackboneBatchNormTraining(network, false);
+        int frozen = (int)Math.Round(backbone.Count * share);
+        for (int i = 0; i < backbone.Count; i++) backbone[i].requires_grad = i >= frozen;
+        if (frozen == backbone.Count && frozen > 0) NetworkHead.SetBackboneBatchNormTraining(network, false);
     }
 
     /// <summary>

@@ -151,7 +151,18 @@ public class HostCommandTests
         Assert.Contains("Classes: circle, cross, square;", text);
         Assert.Contains("2 file(s) skipped", text);
         Assert.Contains("notes.png", error);
-        Assert.True(File.Exists(Path.Combine(Assert.Single(Directory.GetDirectories(output)), "model.zip")));
+        var model = Path.Combine(Assert.Single(Directory.GetDirectories(output)), "model.zip");
+        Assert.True(File.Exists(model));
+
+        // On the root it was trained on, evaluate scores the 20% its training held out (4 of 20 per class), not every image.
+        var (evaluated, scores, evaluateError) = Invoke("evaluate", model, "--data", folder);
+        Assert.True(evaluated == 0, evaluateError);
+        Assert.Contains("the folder the model was trained on", scores);
+        Assert.Contains("Scored 12 images of 3 classes (", scores);
+        // A model that takes image paths is refused a pixel dataset, with a message saying what it takes.
+        var (wrong, _, wrongError) = Invoke("evaluate", model, "--dataset", "mnist");
+        Assert.Equal(1, wrong);
+        Assert.Contains("scores image files", wrongError);
     }
 
     [Fact]

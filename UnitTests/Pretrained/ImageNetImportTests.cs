@@ -84,6 +84,33 @@ public class ImageNetImportTests
         Assert.Contains("64×64", Assert.Throws<ArgumentException>(() => weights.Prepare(MLToolkit.Architectures.ResNet(18), new ImageShape(3, 32, 32))).Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Weights_saved_by_torchsharp_or_in_pytorch_format_start_a_network_with_a_new_head(bool pytorch)
+    {
+        var shape = new ImageShape(3, 32, 32);
+        var architecture = MLToolkit.Architectures.ResNet(20);
+        var file = Path.Combine(TestData.TempDirectory(), pytorch ? "weights.pt" : "weights.dat");
+        using var source = architecture.Build(shape, 10);
+        if (pytorch) TorchSharp.PyBridge.PyBridgeModuleExtensions.save_py(source, file);
+        else source.save(file);
+
+        var weights = pytorch ? PretrainedWeights.FromPyTorch(file) : PretrainedWeights.FromTorchSharp(file);
+        using var target = weights.Prepare(architecture, shape).Build(shape, 3);
+        weights.LoadInto(target, shape);
+        var sourceTensors = source.state_dict();
+        var head = NetworkHead.ParameterNames(target);
+        foreach (var (name, tensor) in target.state_dict().Where(t => !head.Contains(t.Key)))
+            Assert.True(tensor.equal(sourceTensors[name]).item<bool>(), $"{name} was loaded");
+        Assert.Equal([3L, 64], target.state_dict()[head.First(n => n.EndsWith("weight"))].shape);
+
+        // A file of another design is refused, naming what is missing.
+        using var other = MLToolkit.Architectures.ResNet(32).Build(shape, 3);
+        var error = Assert.Throws<InvalidDataException>(() => weights.LoadInto(other, shape));
+        Assert.Contains("does not hold the weights of this network", error.Message);
+    }
+
     sealed class PathRow
     {
         public string ImagePath { get; set; } = "";

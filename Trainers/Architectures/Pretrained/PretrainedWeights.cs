@@ -5,6 +5,7 @@ using MLToolkit.Trainers.Architectures;
 using MLToolkit.Trainers.Architectures.Pretrained;
 using MLToolkit.Trainers.Onnx;
 using TorchSharp;
+using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MLToolkit;
@@ -68,7 +69,14 @@ public abstract record PretrainedWeights
     /// Weights saved by TorchSharp (<c>module.save</c>, or a toolkit checkpoint of the same architecture):
     /// every tensor but the head's is loaded.
     /// </summary>
-    public static PretrainedWeights FromTorchSharp(string path) => new TorchSharpWeights(path);
+    public static PretrainedWeights FromTorchSharp(string path) => new NamedWeights(path, PyTorch: false);
+
+    /// <summary>
+    /// Weights from a PyTorch state dict (<c>torch.save(model.state_dict(), path)</c>) whose names are
+    /// the network's own (e.g. written by TorchSharp.PyBridge's <c>save_py</c> from a toolkit network):
+    /// every tensor but the head's is loaded.
+    /// </summary>
+    public static PretrainedWeights FromPyTorch(string path) => new NamedWeights(path, PyTorch: true);
 
     /// <summary>Adds <paramref name="normalization"/> to a layered architecture; others cannot take one.</summary>
     protected static IArchitecture WithInput(IArchitecture architecture, InputNormalization? normalization) => normalization is null
@@ -100,17 +108,25 @@ public abstract record PretrainedWeights
             OnnxWeightImport.Into(network, OnnxGraph.Read(Path ?? ResNet18Package.OnnxPath()), input);
     }
 
-    sealed record TorchSharpWeights(string Path) : PretrainedWeights
+    /// <summary>Weights stored by parameter name, in TorchSharp's or PyTorch's format.</summary>
+    sealed record NamedWeights(string Path, bool PyTorch) : PretrainedWeights
     {
-        public override string Description => $"TorchSharp {Path}";
+        public override string Description => $"{(PyTorch ? "PyTorch" : "TorchSharp")} {Path}";
 
         public override IArchitecture Prepare(IArchitecture architecture, ImageShape input) => architecture;
 
         protected override void LoadBackbone(nn.Module<Tensor, Tensor> network, ImageShape input)
         {
             if (!File.Exists(Path)) throw new FileNotFoundException($"Weights file '{Path}' does not exist.", Path);
-            // The head has another number of classes: skip it, load the rest strictly.
-            network.load(Path, strict: false, skip: NetworkHead.ParameterNames(network).ToList());
+            // The head has another number of classes: skip it; every other tensor must be in the file.
+            var skip = NetworkHead.ParameterNames(network).ToList();
+            var loaded = new Dictionary<string, bool>();
+            if (PyTorch) network.load_py(Path, strict: false, skip: skip, loadedParameters: loaded);
+            else network.load(Path, strict: false, skip: skip, loadedParameters: loaded);
+            var missing = network.state_dict().Keys.Where(k => !skip.Contains(k) && !(loaded.TryGetValue(k, out var ok) && ok)).ToList();
+            if (missing.Count > 0)
+                throw new InvalidDataException($"'{Path}' does not hold the weights of this network: {missing.Count} tensor(s) missing or of another shape, " +
+                                               $"e.g. {string.Join(", ", missing.Take(3))}. Save the weights from the same architecture.");
         }
     }
 }
