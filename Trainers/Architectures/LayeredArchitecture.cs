@@ -16,7 +16,7 @@ public abstract record LayeredArchitecture : IArchitecture
     /// <inheritdoc />
     public abstract string Name { get; }
 
-    /// <summary>Weight initialiser of layers that do not name one.</summary>
+    /// <summary>Weight initialiser of the convolutions and hidden dense layers that do not name one (the output layer starts at zero, see <see cref="ClassifierOutput"/>).</summary>
     public virtual Initializer DefaultInitializer => Initializer.HeNormal;
 
     /// <summary>
@@ -42,7 +42,7 @@ public abstract record LayeredArchitecture : IArchitecture
 /// </summary>
 /// <param name="Title">Your name for the network (shown in summaries and saved with the model).</param>
 /// <param name="Layers">The layers, ending in <see cref="global::MLToolkit.Layers.Output"/>.</param>
-/// <param name="Initializer">Weight initialiser of layers that do not name one.</param>
+/// <param name="Initializer">Weight initialiser of the convolutions and hidden dense layers that do not name one (the output layer starts at zero, see <see cref="ClassifierOutput"/>).</param>
 public sealed record SequentialArchitecture(string Title, IReadOnlyList<Layer> Layers, Initializer Initializer = Initializer.GlorotUniform) : LayeredArchitecture
 {
     /// <summary>The registered name under which every sequential network is saved.</summary>

@@ -16,7 +16,7 @@ public sealed class BuildContext
     /// <summary>Number of classes, the width of <see cref="ClassifierOutput"/>.</summary>
     public int Classes { get; }
 
-    /// <summary>Weight initialiser of layers that do not name their own.</summary>
+    /// <summary>Weight initialiser of the convolutions and hidden dense layers that do not name their own (<see cref="ClassifierOutput"/> starts at zero).</summary>
     public Initializer DefaultInitializer { get; }
 
     /// <summary>Where auxiliary classifiers put their logits while training.</summary>

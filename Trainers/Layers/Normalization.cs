@@ -20,10 +20,26 @@ public sealed record BatchNorm(double Epsilon = 1e-5, double Momentum = 0.1) : L
         : throw new ArgumentException($"batch_norm needs [channels, height, width] or [features]; it got [{ShapeText(input)}].");
 
     /// <inheritdoc />
-    public override nn.Module<Tensor, Tensor> Build(long[] input, BuildContext context) =>
-        OutputShape(input).Length == 3
-            ? nn.BatchNorm2d(input[0], eps: Epsilon, momentum: Momentum)
-            : nn.BatchNorm1d(input[0], eps: Epsilon, momentum: Momentum);
+    public override nn.Module<Tensor, Tensor> Build(long[] input, BuildContext context)
+    {
+        if (OutputShape(input).Length == 3)
+        {
+            var norm2d = nn.BatchNorm2d(input[0], eps: Epsilon, momentum: Momentum);
+            ResetScaleAndShift(norm2d.weight, norm2d.bias);
+            return norm2d;
+        }
+        var norm1d = nn.BatchNorm1d(input[0], eps: Epsilon, momentum: Momentum);
+        ResetScaleAndShift(norm1d.weight, norm1d.bias);
+        return norm1d;
+    }
+
+    /// <summary>Scale 1 and shift 0 (the published scheme), set here rather than trusted to the framework's default.</summary>
+    static void ResetScaleAndShift(Tensor? weight, Tensor? bias)
+    {
+        using var _ = torch.no_grad();
+        if (weight is not null) nn.init.ones_(weight);
+        if (bias is not null) nn.init.zeros_(bias);
+    }
 }
 
 /// <summary>

@@ -47,12 +47,10 @@ public sealed class Checkpoint
             writer.Write(Fingerprint);
             writer.Write(completedEpochs);
             writer.Write(JsonSerializer.Serialize(state.History));
-            WriteBlock(writer, Weights.ToBytes(state.Network));
-            using (var optimizer = new MemoryStream())
-            {
-                using (var w = new BinaryWriter(optimizer, Encoding.UTF8, leaveOpen: true)) state.Optimizer.save_state_dict(w);
-                WriteBlock(writer, optimizer.ToArray());
-            }
+            // Written straight into the file: through memory streams a big network's weights and Adam
+            // moments cost several times their size in short-lived arrays every epoch.
+            WriteBlock(writer, w => state.Network.save(w));
+            WriteBlock(writer, w => state.Optimizer.save_state_dict(w));
             WriteBlock(writer, RngBytes(state.Shuffle.get_state()));
             WriteBlock(writer, RngBytes(state.Augment.get_state()));
             WriteBlock(writer, RngBytes(torch.get_rng_state()));
@@ -108,6 +106,22 @@ public sealed class Checkpoint
     {
         writer.Write(bytes.Length);
         writer.Write(bytes);
+    }
+
+    /// <summary>Writes a block as <see cref="WriteBlock(BinaryWriter, byte[])"/> does, its length patched in after <paramref name="write"/>.</summary>
+    static void WriteBlock(BinaryWriter writer, Action<BinaryWriter> write)
+    {
+        var stream = writer.BaseStream;
+        long start = stream.Position;
+        writer.Write(0);
+        write(writer);
+        writer.Flush();
+        long end = stream.Position, length = end - start - sizeof(int);
+        if (length > int.MaxValue) throw new InvalidOperationException($"A checkpoint block of {length:N0} bytes is over the format's 2 GB limit.");
+        stream.Position = start;
+        writer.Write((int)length);
+        writer.Flush();
+        stream.Position = end;
     }
 
     static byte[] ReadBlock(BinaryReader reader)

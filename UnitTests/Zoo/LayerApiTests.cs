@@ -166,11 +166,14 @@ public class LayerApiTests
             {
                 Initializer.Uniform => 0.05 / Math.Sqrt(3),
                 Initializer.GlorotUniform or Initializer.GlorotNormal => Math.Sqrt(2.0 / (288 + 576)),
-                Initializer.HeUniform => Math.Sqrt(2.0 / 288),
-                Initializer.HeNormal => Math.Sqrt(2.0 / 576),
+                Initializer.HeUniform or Initializer.HeNormal => Math.Sqrt(2.0 / 288),
+                Initializer.HeNormalFanOut => Math.Sqrt(2.0 / 576),
+                Initializer.SmallNormal => 0.01,
+                Initializer.Zeros => 0,
                 _ => 1 / Math.Sqrt(3 * 288), // PyTorch's default: kaiming_uniform with a = √5
             };
-            Assert.InRange(std / expected, 0.9, 1.1);
+            if (expected == 0) Assert.Equal(0, std);
+            else Assert.InRange(std / expected, 0.9, 1.1);
         }
     }
 }

@@ -11,21 +11,27 @@ public class ZooForwardBackwardTests
 {
     static readonly ImageShape ImageNet = new(3, 224, 224), Cifar = new(3, 32, 32), Mnist = new(1, 28, 28);
 
+    /// <summary>The input a preset was designed for: MNIST, LeNet's 32×32, CIFAR or ImageNet.</summary>
+    public static ImageShape NativeInput(string name) => name switch
+    {
+        "mnist-classic" or "mnist-best" => Mnist,
+        "lenet5" => new ImageShape(1, 32, 32),
+        "resnet20" or "resnet32" or "resnet44" or "resnet56" or "resnet110" or "densenet-bc" or "densenet-bc40" or "dpn-small" => Cifar,
+        _ => ImageNet,
+    };
+
+    /// <summary>The deepest variants repeat at their native size what their shallower siblings test, at several times the cost.</summary>
+    public static bool RepeatsSibling(string name) =>
+        name is "resnet152" or "resnet110" || (name.StartsWith("vgg", StringComparison.Ordinal) && name is not ("vgg11" or "vgg16-bn"));
+
     /// <summary>Native size of each preset (ImageNet designs also run on 28×28 MNIST).</summary>
     public static TheoryData<string, int, int, int> Sizes()
     {
         var data = new TheoryData<string, int, int, int>();
         foreach (var name in ArchitectureRegistry.PresetNames)
         {
-            var native = name switch
-            {
-                "mnist-classic" or "mnist-best" => Mnist,
-                "lenet5" => new ImageShape(1, 32, 32),
-                "resnet20" or "resnet32" or "resnet44" or "resnet56" or "resnet110" or "densenet-bc" or "densenet-bc40" or "dpn-small" => Cifar,
-                _ => ImageNet,
-            };
-            // The deepest variants repeat what their shallower siblings test, at several times the cost.
-            if (name is "resnet152" or "resnet110" || (name.StartsWith("vgg", StringComparison.Ordinal) && name is not ("vgg11" or "vgg16-bn")))
+            var native = NativeInput(name);
+            if (RepeatsSibling(name))
             {
                 data.Add(name, Mnist.Channels, Mnist.Height, Mnist.Width);
                 continue;

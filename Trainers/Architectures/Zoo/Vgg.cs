@@ -8,12 +8,14 @@ namespace MLToolkit.Trainers.Architectures.Zoo;
 /// VGG (Simonyan &amp; Zisserman, 2014): stacks of 3×3 convolutions between 2×2 max pools. Two stacked
 /// 3×3 convolutions see a 5×5 window with 2·9·C² weights instead of 25·C², and add a
 /// non-linearity. VGG-11/13/16/19 with or without batch normalization; torchvision's layout
-/// (VGG-16: 138.36M parameters on 3×224×224). Pools round up, so 28×28 inputs reach 1×1; on
-/// inputs under 64 pixels the head is 512-512 dense units without the 7×7 adaptive pool.
+/// (VGG-16: 138.36M parameters on 3×224×224). Pools round up, so 28×28 inputs reach 1×1; where the
+/// last feature map is smaller than 7×7 (inputs under 193 pixels) the head is 512-512 dense units on
+/// the unpooled map instead of 4096-4096 on a 7×7 adaptive pool (VGG-11 at 64 pixels: 10.5M
+/// parameters instead of 128.8M).
 /// </summary>
 /// <param name="Depth">11, 13, 16 or 19 weight layers.</param>
 /// <param name="BatchNorm">Batch normalization after each convolution.</param>
-/// <param name="DenseUnits">Width of the hidden dense layers; null: 4096, or 512 for small inputs.</param>
+/// <param name="DenseUnits">Width of the hidden dense layers; null: 4096, or 512 where the last feature map is under 7×7.</param>
 /// <param name="Dropout">Dropout after each hidden dense layer.</param>
 public sealed record Vgg(int Depth = 16, bool BatchNorm = false, int? DenseUnits = null, double Dropout = 0.5) : LayeredArchitecture
 {
@@ -43,6 +45,6 @@ public sealed record Vgg(int Depth = 16, bool BatchNorm = false, int? DenseUnits
             }
             features.Add(MaxPool(2, ceilMode: true));
         }
-        return AlexNet.ClassicHead(features, input, IsSmall(input), DenseUnits, Dropout, pooledSize: 7, dropoutAfter: true);
+        return AlexNet.ClassicHead(features, input, DenseUnits, Dropout, pooledSize: 7, dropoutAfter: true);
     }
 }

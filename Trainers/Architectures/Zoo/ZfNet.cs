@@ -9,7 +9,7 @@ namespace MLToolkit.Trainers.Architectures.Zoo;
 /// first convolution instead of 11×11 stride 4, so early layers keep more detail, and 96-256-384-384-256
 /// filters. Same dense head as <see cref="AlexNet"/>; same small-input stem.
 /// </summary>
-/// <param name="DenseUnits">Width of the two hidden dense layers; null: 4096, or 512 for small inputs.</param>
+/// <param name="DenseUnits">Width of the two hidden dense layers; null: 4096, or 512 where the last feature map is under 6×6.</param>
 /// <param name="Dropout">Dropout before each hidden dense layer.</param>
 public sealed record ZfNet(int? DenseUnits = null, double Dropout = 0.5) : LayeredArchitecture
 {
@@ -28,6 +28,6 @@ public sealed record ZfNet(int? DenseUnits = null, double Dropout = 0.5) : Layer
                 Conv2D(256, 5, stride: 2, padding: Padding.Valid), ReLU(), LocalResponseNorm(), MaxPool(3, 2, Padding.Of(1)),
             };
         features.AddRange([Conv2D(384, 3), ReLU(), Conv2D(384, 3), ReLU(), Conv2D(256, 3), ReLU(), MaxPool(3, 2)]);
-        return AlexNet.ClassicHead(features, input, small, DenseUnits, Dropout);
+        return AlexNet.ClassicHead(features, input, DenseUnits, Dropout);
     }
 }

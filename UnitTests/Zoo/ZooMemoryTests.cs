@@ -1,0 +1,56 @@
+using Microsoft.ML;
+using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Architectures.Zoo;
+using MLToolkit.Trainers.Training;
+using Xunit.Abstractions;
+
+namespace MLToolkit.UnitTests.Zoo;
+
+/// <summary>
+/// Training memory stays flat: after the first epoch has allocated the weights, gradients,
+/// optimizer moments and a checkpoint, later epochs reuse that memory instead of adding to it.
+/// </summary>
+public class ZooMemoryTests(ITestOutputHelper output)
+{
+    const int Side = 64, Rows = 96;
+
+    sealed class Row
+    {
+        [VectorType(3 * Side * Side)] public float[] Image { get; set; } = [];
+        public uint Label { get; set; }
+    }
+
+    [Fact]
+    public void Vgg11_bn_working_set_stays_flat_from_the_second_epoch()
+    {
+        var ml = new MLContext(seed: 1);
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, Rows).Select(i => new Row
+        {
+            Image = Enumerable.Range(0, 3 * Side * Side).Select(_ => random.NextSingle()).ToArray(),
+            Label = (uint)(i % 10),
+        }).ToList();
+        var epochs = new List<EpochSummary>();
+        var options = new CnnOptions
+        {
+            Architecture = new Vgg(11, BatchNorm: true),
+            ImageShape = new ImageShape(3, Side, Side),
+            Epochs = 6,
+            BatchSize = 32,
+            Optimizer = Optimizers.Adam(1e-3),
+            Threads = 2,
+            // The experiment host checkpoints every epoch; the checkpoint's buffers are part of what must stay flat.
+            CheckpointDirectory = TestData.TempDirectory(),
+        };
+        options.Callbacks.Add(new ProgressCallback(onEpoch: (_, summary) => epochs.Add(summary)));
+
+        ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Cnn(options))
+            .Fit(ml.Data.LoadFromEnumerable(rows));
+
+        var megabytes = epochs.Select(e => e.WorkingSetMegabytes).ToArray();
+        output.WriteLine("working set per epoch (MB): " + string.Join(", ", megabytes.Select(m => m.ToString("F0"))));
+        var fromSecond = megabytes.Skip(1).ToArray();
+        Assert.True(fromSecond.Max() <= 1.10 * fromSecond.Min(),
+            $"working set per epoch (MB): {string.Join(", ", megabytes.Select(m => m.ToString("F0")))}; from epoch 2 on it must stay within 10%");
+    }
+}
