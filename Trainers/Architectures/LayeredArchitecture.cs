@@ -1,4 +1,5 @@
 using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Backend;
 using MLToolkit.Trainers.Layers;
 using MLToolkit.Trainers.Layers.Modules;
 using TorchSharp;
@@ -29,8 +30,12 @@ public abstract record LayeredArchitecture : IArchitecture
     public abstract Layer Define(ImageShape input);
 
     /// <inheritdoc />
-    public nn.Module<Tensor, Tensor> Build(ImageShape input, int classes) =>
-        new LayerNetwork(Define(input), [input.Channels, input.Height, input.Width], new BuildContext(classes, DefaultInitializer), Input);
+    public nn.Module<Tensor, Tensor> Build(ImageShape input, int classes)
+    {
+        // A network built outside a trainer (summaries, tests, your own loop) gets the same backend set-up.
+        TorchRuntime.EnsureInitialized();
+        return new LayerNetwork(Define(input), [input.Channels, input.Height, input.Width], new BuildContext(classes, DefaultInitializer), Input);
+    }
 
     /// <summary>Whether <paramref name="input"/> is CIFAR/MNIST-sized (under 64 pixels), where ImageNet stems would shrink it to nothing.</summary>
     protected static bool IsSmall(ImageShape input) => Math.Min(input.Height, input.Width) < 64;

@@ -1,4 +1,5 @@
 using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Backend;
 using MLToolkit.Trainers.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -36,6 +37,7 @@ public sealed record MnistCnn(int[] Filters, int Dense = 256, double Dropout = 0
         if (Dense <= 0) throw new ArgumentException($"MnistCnn.Dense must be positive; it is {Dense}.", nameof(Dense));
         if (Dropout is < 0 or >= 1) throw new ArgumentException($"MnistCnn.Dropout must be in [0, 1); it is {Dropout}.", nameof(Dropout));
 
+        TorchRuntime.EnsureInitialized();
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         long channels = input.Channels, height = input.Height, width = input.Width;
         for (int b = 0; b < Filters.Length; b++)

@@ -33,6 +33,7 @@ public static class TorchRuntime
                     // Not glibc (e.g. musl): the default allocator settings are fine, only slower.
                 }
                 DisableNnpack();
+                if (!CpuCachesKnown()) SetMkldnn(false);
             }
             _initialized = true;
         }
@@ -50,6 +51,32 @@ public static class TorchRuntime
         {
             torch.InitializeDeviceType(DeviceType.CPU);
             NativeMethods.SetUserEnabledNnpack(NativeMethods.GlobalContext(), false);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Whether the kernel found the CPU's cache hierarchy (from CPUID, as oneDNN does). Some virtual
+    /// machines hide it (no <c>/sys/devices/system/cpu/cpu0/cache</c>); there libtorch
+    /// 2.10's oneDNN sizes its convolution blocking from a cache of 0 bytes: multi-threaded convolution
+    /// backward passes then return NaN gradients at random (DenseNet-BC, any 1-channel first layer) or
+    /// kill the process with SIGFPE (ResNet-50 bottlenecks on small inputs). Seen on a 2-core AMD EPYC
+    /// (family 26) VM; one thread, or libtorch's own convolutions, are correct there.
+    /// </summary>
+    public static bool CpuCachesKnown() =>
+        !OperatingSystem.IsLinux() || File.Exists("/sys/devices/system/cpu/cpu0/cache/index0/size");
+
+    /// <summary>Whether oneDNN (MKL-DNN) does libtorch's CPU convolutions; off where <see cref="CpuCachesKnown"/> is false.</summary>
+    public static bool MkldnnEnabled { get; private set; } = true;
+
+    static void SetMkldnn(bool enabled)
+    {
+        try
+        {
+            NativeMethods.SetUserEnabledMkldnn(NativeMethods.GlobalContext(), enabled);
+            MkldnnEnabled = enabled;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -99,5 +126,8 @@ public static class TorchRuntime
 
         [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
         public static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
+        public static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
     }
 }

@@ -102,7 +102,7 @@ public class ImageNetImportTests
         var sourceTensors = source.state_dict();
         var head = NetworkHead.ParameterNames(target);
         foreach (var (name, tensor) in target.state_dict().Where(t => !head.Contains(t.Key)))
-            Assert.True(tensor.equal(sourceTensors[name]).item<bool>(), $"{name} was loaded");
+            Assert.True(tensor.eq(sourceTensors[name]).all().item<bool>(), $"{name} was loaded");
         Assert.Equal([3L, 64], target.state_dict()[head.First(n => n.EndsWith("weight"))].shape);
 
         // A file of another design is refused, naming what is missing.

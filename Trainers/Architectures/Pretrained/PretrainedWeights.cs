@@ -120,13 +120,36 @@ public abstract record PretrainedWeights
             if (!File.Exists(Path)) throw new FileNotFoundException($"Weights file '{Path}' does not exist.", Path);
             // The head has another number of classes: skip it; every other tensor must be in the file.
             var skip = NetworkHead.ParameterNames(network).ToList();
-            var loaded = new Dictionary<string, bool>();
-            if (PyTorch) network.load_py(Path, strict: false, skip: skip, loadedParameters: loaded);
-            else network.load(Path, strict: false, skip: skip, loadedParameters: loaded);
+            var loaded = PyTorch ? CopyPyTorch(network, skip) : new Dictionary<string, bool>();
+            if (!PyTorch)
+            {
+                try { network.load(Path, strict: false, skip: skip, loadedParameters: loaded); }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.Runtime.InteropServices.ExternalException or IOException)
+                {
+                    throw new InvalidDataException($"'{Path}' does not hold the weights of this network: {e.Message}", e);
+                }
+            }
             var missing = network.state_dict().Keys.Where(k => !skip.Contains(k) && !(loaded.TryGetValue(k, out var ok) && ok)).ToList();
             if (missing.Count > 0)
                 throw new InvalidDataException($"'{Path}' does not hold the weights of this network: {missing.Count} tensor(s) missing or of another shape, " +
                                                $"e.g. {string.Join(", ", missing.Take(3))}. Save the weights from the same architecture.");
+        }
+
+        /// <summary>Copies the tensors of a PyTorch state dict whose name and shape match, except <paramref name="skip"/>.</summary>
+        Dictionary<string, bool> CopyPyTorch(nn.Module<Tensor, Tensor> network, IReadOnlyCollection<string> skip)
+        {
+            var file = PyTorchUnpickler.UnpickleStateDict(Path);
+            var loaded = new Dictionary<string, bool>();
+            using var noGrad = torch.no_grad();
+            foreach (var (name, target) in network.state_dict())
+            {
+                if (skip.Contains(name) || file[name] is not Tensor source) continue;
+                bool fits = source.shape.SequenceEqual(target.shape);
+                if (fits) target.copy_(source);
+                loaded[name] = fits;
+            }
+            foreach (var tensor in file.Values.OfType<Tensor>()) tensor.Dispose();
+            return loaded;
         }
     }
 }
