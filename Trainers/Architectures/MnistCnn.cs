@@ -1,6 +1,5 @@
 using MLToolkit.Datasets.Images;
 using MLToolkit.Trainers.Backend;
-using MLToolkit.Trainers.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,7 +11,6 @@ namespace MLToolkit.Trainers.Architectures;
 /// optional batch normalization, ReLU and 2×2 max pooling with same padding (28→14→7→4), then
 /// Dense, optional batch normalization, ReLU, dropout and Dense to the classes. With batch
 /// normalization and 32/64/128 filters and Dense 256 it has 620,266 trainable parameters on 1×28×28.
-/// Weights start Glorot-uniform (Keras' default), the output layer's at zero.
 /// </summary>
 /// <param name="Filters">Filters of each convolution block.</param>
 /// <param name="Dense">Units of the hidden dense layer.</param>
@@ -57,14 +55,10 @@ public sealed record MnistCnn(int[] Filters, int Dense = 256, double Dropout = 0
         if (BatchNorm) layers.Add(("dense_bn", nn.BatchNorm1d(Dense)));
         layers.Add(("dense_relu", nn.ReLU()));
         layers.Add(("dropout", nn.Dropout(Dropout)));
-        var output = nn.Linear(Dense, classes);
-        layers.Add(("output", output));
+        layers.Add(("output", nn.Linear(Dense, classes)));
 
         var network = nn.Sequential(layers);
         Initialization.GlorotUniform(network);
-        // Glorot on the output gives logits of about unit size (first loss ≈ ln(classes) + 1 with batch
-        // norm); zero weights start every class equally likely, as Layers.Output does.
-        Initializers.Apply(Initializer.Zeros, output.weight!, output.bias);
         return network;
     }
 }

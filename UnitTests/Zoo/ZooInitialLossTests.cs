@@ -25,7 +25,10 @@ public class ZooInitialLossTests(ITestOutputHelper output)
     public static TheoryData<string, int, int, int, int> Cases()
     {
         var data = new TheoryData<string, int, int, int, int>();
-        foreach (var name in ArchitectureRegistry.PresetNames)
+        // The MNIST recipe networks keep the recipe's Glorot-initialised output layer (their first loss is
+        // about ln(10) + 1 with batch norm): the MNIST results and the one-epoch tests were measured with it,
+        // and a zero or 0.01-std output made one-epoch runs fall from ~90% to 11–86%.
+        foreach (var name in ArchitectureRegistry.PresetNames.Where(n => n is not ("mnist-classic" or "mnist-best")))
         {
             var native = ZooForwardBackwardTests.NativeInput(name);
             // 64 pixels is where an ImageNet design's last feature map falls below its head's pooled size.
