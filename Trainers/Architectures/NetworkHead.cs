@@ -17,10 +17,8 @@ public static class NetworkHead
     /// <exception cref="ArgumentException">The network has no fully connected layer.</exception>
     public static IReadOnlySet<string> ParameterNames(nn.Module network)
     {
-        var head = network.named_modules().LastOrDefault(m => m.module is Linear);
-        if (head.module is null)
-            throw new ArgumentException("The network has no fully connected output layer, so it has no head to replace or train alone.");
-        return head.module.named_parameters().Select(p => head.name + "." + p.name).ToHashSet();
+        var (name, head) = Find(network);
+        return head.named_parameters().Select(p => name + "." + p.name).ToHashSet();
     }
 
     /// <summary>The network's parameters split into backbone (features) and head.</summary>
@@ -39,8 +37,7 @@ public static class NetworkHead
     /// </summary>
     public static Tensor Features(nn.Module<Tensor, Tensor> network, Tensor input)
     {
-        var head = network.named_modules().LastOrDefault(m => m.module is Linear).module as Linear
-            ?? throw new ArgumentException("The network has no fully connected output layer, so it has no head to read features from.");
+        var head = Find(network).Head;
         Tensor? features = null;
         var hook = head.register_forward_pre_hook((_, x) => { features = x.detach().clone().MoveToOuterDisposeScope(); return x; });
         try
@@ -61,8 +58,7 @@ public static class NetworkHead
     /// </summary>
     public static void ResetHead(nn.Module network)
     {
-        var head = network.named_modules().LastOrDefault(m => m.module is Linear).module as Linear
-            ?? throw new ArgumentException("The network has no fully connected output layer, so it has no head to reset.");
+        var head = Find(network).Head;
         using var noGrad = torch.no_grad();
         nn.init.normal_(head.weight!, 0, 0.01);
         if (head.bias is not null) nn.init.zeros_(head.bias);
@@ -120,4 +116,11 @@ public static class NetworkHead
         foreach (var (_, module) in network.named_modules())
             if (module is BatchNorm1d or BatchNorm2d) module.train(training);
     }
+
+    /// <summary>The head: the last fully connected layer, with its module name.</summary>
+    /// <exception cref="ArgumentException">The network has no fully connected layer.</exception>
+    static (string Name, Linear Head) Find(nn.Module network) =>
+        network.named_modules().LastOrDefault(m => m.module is Linear) is ({ } name, Linear linear)
+            ? (name, linear)
+            : throw new ArgumentException("The network has no fully connected output layer, so it has no head to replace, train alone or read features from.");
 }

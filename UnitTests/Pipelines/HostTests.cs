@@ -74,7 +74,8 @@ public class HostTests
 
 public class HostCommandTests
 {
-    static (int Exit, string Output, string Error) Invoke(params string[] args)
+    /// <summary>Runs the host in this process with its output captured.</summary>
+    internal static (int Exit, string Output, string Error) Invoke(params string[] args)
     {
         var (output, error) = (new StringWriter(), new StringWriter());
         var (originalOut, originalError) = (Console.Out, Console.Error);

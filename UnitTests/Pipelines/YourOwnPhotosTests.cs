@@ -30,23 +30,7 @@ public class YourOwnPhotosTests
         return root;
     }
 
-    static (int Exit, string Output, string Error) Host(params string[] args)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var (originalOut, originalError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            int exit = HostCommand.Create().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalError);
-        }
-    }
+    static (int Exit, string Output, string Error) Host(params string[] args) => HostCommandTests.Invoke(args);
 
     /// <summary>One small pretrained run shared by the tests (ResNet-18 at 96 px, two frozen epochs and one of fine-tuning).</summary>
     static readonly Lazy<(string Root, string Run)> Trained = new(() =>
