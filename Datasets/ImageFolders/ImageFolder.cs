@@ -102,14 +102,17 @@ public static class ImageFolder
     /// <param name="height">Image height after resizing.</param>
     /// <param name="channels">1 (grey) or 3 (RGB).</param>
     /// <param name="inputColumnName">The string column holding each image's path.</param>
+    /// <param name="resizing">How the aspect ratio is kept: <c>IsoPad</c> (default) shows the whole picture with
+    /// black bars; <c>IsoCrop</c> fills the frame and cuts the longer side's edges, as ImageNet models are evaluated.</param>
     /// <exception cref="ArgumentException">A size or channel count is out of range.</exception>
-    public static IEstimator<ITransformer> Preprocessing(MLContext ml, int width, int height, int channels, string inputColumnName = "ImagePath")
+    public static IEstimator<ITransformer> Preprocessing(MLContext ml, int width, int height, int channels, string inputColumnName = "ImagePath",
+        ImageResizingEstimator.ResizingKind resizing = ImageResizingEstimator.ResizingKind.IsoPad)
     {
         ArgumentNullException.ThrowIfNull(ml);
         CheckImageShape(width, height, channels);
         const string picture = "Picture";
         IEstimator<ITransformer> chain = ml.Transforms.LoadImages(picture, imageFolder: null, inputColumnName: inputColumnName)
-            .Append(ml.Transforms.ResizeImages(picture, width, height, resizing: ImageResizingEstimator.ResizingKind.IsoPad));
+            .Append(ml.Transforms.ResizeImages(picture, width, height, resizing: resizing));
         if (channels == 1) chain = chain.Append(ml.Transforms.ConvertToGrayscale(picture));
         var colors = channels == 1 ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb;
         return chain

@@ -21,6 +21,7 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_initialized) return;
+            TorchNativeLibrary.EnsureLoadable();
             if (OperatingSystem.IsLinux())
             {
                 try

@@ -1,0 +1,23 @@
+using System.Diagnostics;
+
+namespace MLToolkit.UnitTests;
+
+/// <summary>The <c>dotnet</c> command line, as a user runs it (build, pack, run an app).</summary>
+public static class DotnetCli
+{
+    /// <summary>
+    /// Runs dotnet with <paramref name="arguments"/> in <paramref name="folder"/>, with XDG_CACHE_HOME set
+    /// where <paramref name="xdgCache"/> is given; returns its output, failing the test on a non-zero exit.
+    /// </summary>
+    public static string Run(string folder, string? xdgCache, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (xdgCache is not null) start.Environment["XDG_CACHE_HOME"] = xdgCache;
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} (exit {process.ExitCode})\n{output}\n{error.Result}");
+        return output;
+    }
+}
