@@ -18,8 +18,23 @@ public static class Mnist
         ["t10k-labels-idx1-ubyte.gz"] = "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
     };
 
-    /// <summary>The folder of the vendored copy, next to the application's assemblies.</summary>
-    public static string VendoredDirectory => Path.Combine(AppContext.BaseDirectory, "data", "mnist");
+    /// <summary>
+    /// The folder of the vendored copy: next to the application's assemblies (an app's build), else next
+    /// to this assembly (a notebook or script that references the built DLL), else in this package's
+    /// content files (<c>contentFiles/any/any/data/mnist</c>, when loaded from the NuGet cache). Never
+    /// the entry program's folder alone: in a notebook that is the kernel's own.
+    /// </summary>
+    public static string VendoredDirectory => Candidates().FirstOrDefault(d => File.Exists(Path.Combine(d, "train-images-idx3-ubyte.gz")))
+                                              ?? Candidates().First();
+
+    static IEnumerable<string> Candidates()
+    {
+        yield return Path.Combine(AppContext.BaseDirectory, "data", "mnist");
+        var assembly = Path.GetDirectoryName(typeof(Mnist).Assembly.Location);
+        if (string.IsNullOrEmpty(assembly)) yield break;
+        yield return Path.Combine(assembly, "data", "mnist");
+        yield return Path.GetFullPath(Path.Combine(assembly, "..", "..", "contentFiles", "any", "any", "data", "mnist"));
+    }
 
     /// <summary>
     /// Loads the vendored MNIST after checking each file's SHA-256. Columns: <c>Image</c>

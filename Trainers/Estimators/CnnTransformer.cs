@@ -78,7 +78,7 @@ public sealed class CnnTransformer : ITransformer
     /// measure what each member achieves alone. Do not dispose it; dispose the ensemble.
     /// </summary>
     public CnnTransformer Member(int index) =>
-        new(FeatureColumnName, new NetworkScorer([Scorer.Networks[index]], Scorer.Shape, Scorer.Classes, TorchSharp.torch.CPU),
+        new(FeatureColumnName, new NetworkScorer([Scorer.Networks[index]], Scorer.Shape, Scorer.Classes, Scorer.Device),
             [Architectures[index]], LabelValues, [History[index]]);
 
     /// <summary>
@@ -87,7 +87,7 @@ public sealed class CnnTransformer : ITransformer
     /// </summary>
     /// <exception cref="ArgumentException">The settings do not fit the members.</exception>
     public CnnTransformer WithScoring(ScoringSettings settings) =>
-        new(FeatureColumnName, new NetworkScorer(Scorer.Networks, Scorer.Shape, Scorer.Classes, TorchSharp.torch.CPU, settings),
+        new(FeatureColumnName, new NetworkScorer(Scorer.Networks, Scorer.Shape, Scorer.Classes, Scorer.Device, settings),
             Architectures, LabelValues, History);
 
     /// <summary>

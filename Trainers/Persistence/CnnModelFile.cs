@@ -20,6 +20,12 @@ namespace MLToolkit.Trainers.Persistence;
 /// </summary>
 public static class CnnModelFile
 {
+    /// <summary>
+    /// The device the networks of models read on this thread go to (null: the CPU). ML.NET's loader
+    /// cannot pass arguments to a component, so <see cref="ModelFileExtensions.LoadModel(Microsoft.ML.MLContext, string, string, out Microsoft.ML.DataViewSchema)"/> sets it around its load.
+    /// </summary>
+    [ThreadStatic] internal static string? LoadingDevice;
+
     static readonly byte[] Magic = Encoding.ASCII.GetBytes("MLTKCNN\0");
     const int FormatVersion = 1;
 
@@ -114,6 +120,7 @@ public static class CnnModelFile
         }
 
         TorchRuntime.EnsureInitialized();
+        var device = TorchRuntime.ResolveDevice(LoadingDevice ?? "cpu");
         using var reader = new BinaryReader(new MemoryStream(body), Encoding.UTF8);
         var featureColumn = reader.ReadString();
         var shape = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
@@ -134,6 +141,8 @@ public static class CnnModelFile
                 networks.Add(network);
                 using var weights = new BinaryReader(new MemoryStream(reader.ReadBytes((int)weightLength)));
                 network.load(weights);
+                // Weights are stored device-free: a model trained on a GPU loads on the CPU and back.
+                if (device.type != DeviceType.CPU) network.to(device);
                 architectures.Add(architecture);
             }
         }
@@ -142,7 +151,7 @@ public static class CnnModelFile
             foreach (var network in networks) network.Dispose();
             throw;
         }
-        var scorer = new NetworkScorer(networks, shape, classes, torch.CPU, ReadSettings(reader));
+        var scorer = new NetworkScorer(networks, shape, classes, device, ReadSettings(reader));
         return new CnnTransformer(featureColumn, scorer, architectures, labelValues,
             Enumerable.Range(0, members).Select(_ => (IReadOnlyList<EpochSummary>)[]).ToArray());
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLToolkit.Trainers.Backend;
 using MLToolkit.Trainers.Persistence;
 
 namespace MLToolkit;
@@ -22,10 +23,24 @@ public static class ModelFileExtensions
     /// </summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is truncated, corrupt or not a model.</exception>
-    public static ITransformer LoadModel(this MLContext ml, string path, out DataViewSchema inputSchema)
+    public static ITransformer LoadModel(this MLContext ml, string path, out DataViewSchema inputSchema) =>
+        ml.LoadModel(path, "cpu", out inputSchema);
+
+    /// <summary>
+    /// As <see cref="LoadModel(MLContext, string, out DataViewSchema)"/>, with the networks placed on
+    /// <paramref name="device"/> (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>) to score there. A model
+    /// trained on one device loads on any other.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">CUDA was asked for but is not available (checked before reading the file).</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is truncated, corrupt or not a model.</exception>
+    public static ITransformer LoadModel(this MLContext ml, string path, string device, out DataViewSchema inputSchema)
     {
+        TorchRuntime.ResolveDevice(device);
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: '{path}'.", path);
         ml.RegisterMLToolkit();
+        var previous = CnnModelFile.LoadingDevice;
+        CnnModelFile.LoadingDevice = device;
         try
         {
             return ml.Model.Load(path, out inputSchema);
@@ -35,6 +50,10 @@ public static class ModelFileExtensions
             var root = e;
             while (root.InnerException is not null) root = root.InnerException;
             throw new InvalidDataException($"Model file '{path}' cannot be loaded: it is truncated, corrupt or not an ML.NET model ({root.Message}).", e);
+        }
+        finally
+        {
+            CnnModelFile.LoadingDevice = previous;
         }
     }
 }

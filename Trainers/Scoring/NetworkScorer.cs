@@ -27,6 +27,9 @@ public sealed class NetworkScorer : IDisposable
         foreach (var network in networks) network.eval();
     }
 
+    /// <summary>The device the networks live on and score on.</summary>
+    public Device Device => _device;
+
     /// <summary>The networks, in evaluation mode.</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> Networks => _networks;
 

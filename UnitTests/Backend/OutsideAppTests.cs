@@ -48,6 +48,7 @@ public class OutsideAppTests
         var folder = TestData.TempDirectory();
         var root = ReadmeTests.RepositoryRoot();
         WriteApp(folder, $"""
+            <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
             <ProjectReference Include="{Path.Combine(root, "Trainers", "MLToolkit.Trainers.csproj")}" />
             <ProjectReference Include="{Path.Combine(root, "Datasets", "MLToolkit.Datasets.csproj")}" />
             """);
@@ -82,7 +83,11 @@ public class OutsideAppTests
               </packageSources>
             </configuration>
             """);
-        WriteApp(folder, $"""<PackageReference Include="MLToolkit.Trainers" Version="{version}" />""");
+        // The toolkit depends on TorchSharp alone; the app chooses its libtorch, here the CPU one.
+        WriteApp(folder, $"""
+            <PackageReference Include="MLToolkit.Trainers" Version="{version}" />
+            <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
+            """);
         try
         {
             // MLToolkitPatchImported=true switches the package's build-time patch off: only the run-time fix is left.

@@ -35,4 +35,17 @@ public class PackagingTests
         Assert.Contains("buildTransitive/MarkGlibcxxVersionWeak.cs", files);
         Assert.Contains("LICENSE", files);
     }
+
+    [Fact]
+    public void Trainers_package_leaves_the_choice_of_libtorch_to_the_app()
+    {
+        var output = TestData.TempDirectory();
+        Dotnet(output, "pack", Path.Combine(ReadmeTests.RepositoryRoot(), "Trainers"), "-c", "Release", "--no-build", "-o", output);
+        using var zip = ZipFile.OpenRead(Assert.Single(Directory.GetFiles(output, "*.nupkg")));
+        using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+        var text = nuspec.ReadToEnd();
+        Assert.Contains("id=\"TorchSharp\"", text);
+        Assert.DoesNotContain("TorchSharp-cpu", text);
+        Assert.DoesNotContain("libtorch", text);
+    }
 }
