@@ -5,6 +5,7 @@ using MLToolkit.Datasets.ImageFolders;
 using MLToolkit.Datasets.Mnist;
 using MLToolkit.Pipelines.Experiments;
 using MLToolkit.Trainers.Estimators;
+using MLToolkit.Pipelines.Display;
 using Spectre.Console;
 
 namespace MLToolkit.Pipelines;
@@ -56,7 +57,7 @@ public static class EvaluateCommand
             for (int c = 0; c < classes; c++) table.AddColumn(new TableColumn(Markup.Escape(Name(c))).RightAligned());
             for (int r = 0; r < classes; r++)
                 table.AddRow([Markup.Escape(Name(r)), .. metrics.ConfusionMatrix.Counts[r].Select(v => v.ToString("0"))]);
-            AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }).Write(table);
+            CurrentConsole.Create().Write(table);
             return 0;
         }, parse));
         return command;

@@ -46,27 +46,28 @@ public static class HostCommand
             Description = $"Experiment to run: {string.Join(", ", ExperimentCatalog.All.Select(e => e.Name))}",
             DefaultValueFactory = _ => ExperimentCatalog.Default,
         };
-        var epochs = new Option<int?>("--epochs") { Description = "Override the number of epochs" };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Override the batch size" };
-        var learningRate = new Option<double?>("--learning-rate") { Description = "Override the base learning rate" };
+        var epochs = CommandLineValues.WholeNumber("--epochs", "Override the number of epochs", minimum: 1);
+        var batchSize = CommandLineValues.WholeNumber("--batch-size", "Override the batch size", minimum: 1);
+        var learningRate = CommandLineValues.PositiveNumber("--learning-rate", "Override the base learning rate");
         var architecture = new Option<string?>("--arch") { Description = "Override the network with a zoo architecture (see 'list')" };
-        var seed = new Option<int>("--seed") { Description = "Seed of the run", DefaultValueFactory = _ => 1 };
-        var data = new Option<string?>("--data") { Description = "Dataset folder (for datasets that are not vendored)" };
+        var seed = CommandLineValues.Seed("--seed", "Seed of the run");
+        var data = CommandLineValues.Folder("--data", "Dataset folder (for datasets that are not vendored)");
         var output = new Option<string>("--output") { Description = "Folder for run folders", DefaultValueFactory = _ => "runs" };
-        var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training images" };
-        var testRows = new Option<int?>("--test-rows") { Description = "Use only the first N test images" };
-        var imageSize = new Option<int?>("--image-size") { Description = "images: side in pixels the images are resized to (default 160 pretrained, 32 from scratch)" };
+        var trainRows = CommandLineValues.WholeNumber("--train-rows", "Use only the first N training images", minimum: 1);
+        var testRows = CommandLineValues.WholeNumber("--test-rows", "Use only the first N test images", minimum: 1);
+        var imageSize = CommandLineValues.WholeNumber("--image-size", "images: side in pixels the images are resized to (default 224 pretrained, 32 from scratch)", minimum: 8);
         var fromScratch = new Option<bool>("--from-scratch") { Description = "images: train from random weights instead of the ImageNet ResNet-18 start" };
         var strict = new Option<bool>("--strict") { Description = "images: refuse unreadable images and empty class folders instead of skipping them with a warning" };
-        var trainFolder = new Option<string?>("--train-folder") { Description = "images: the training folder (class subfolders), instead of --data" };
-        var valFolder = new Option<string?>("--val-folder") { Description = "images: the validation folder, with --train-folder" };
-        var testFolder = new Option<string?>("--test-folder") { Description = "images: the test folder, with --train-folder" };
-        var channels = new Option<int>("--channels") { Description = "images: 1 (grey) or 3 (RGB)", DefaultValueFactory = _ => 3 };
+        var trainFolder = CommandLineValues.Folder("--train-folder", "images: the training folder (class subfolders), instead of --data");
+        var valFolder = CommandLineValues.Folder("--val-folder", "images: the validation folder, with --train-folder");
+        var testFolder = CommandLineValues.Folder("--test-folder", "images: the test folder, with --train-folder");
+        var channels = CommandLineValues.Channels("--channels", "images: 1 (grey) or 3 (RGB)");
         var resume = new Option<string?>("--resume") { Description = "Continue an interrupted run from its checkpoints folder (same experiment and options)" };
+        var keepCheckpoints = new Option<bool>("--keep-checkpoints") { Description = "Keep the per-epoch checkpoints after a successful run (they are removed by default)" };
         var list = new Option<bool>("--list") { Description = "List the experiments and architectures and exit" };
         command.Arguments.Add(experiment);
         foreach (var option in new Option[] { epochs, batchSize, learningRate, architecture, seed, data, output, trainRows, testRows, imageSize, channels, resume, list,
-                     fromScratch, strict, trainFolder, valFolder, testFolder })
+                     fromScratch, strict, trainFolder, valFolder, testFolder, keepCheckpoints })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -74,7 +75,8 @@ public static class HostCommand
             var settings = new RunSettings(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(learningRate),
                 parse.GetValue(seed), parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(trainRows), parse.GetValue(testRows),
                 parse.GetValue(architecture), parse.GetValue(imageSize), parse.GetValue(channels), parse.GetValue(resume),
-                parse.GetValue(fromScratch), parse.GetValue(strict), parse.GetValue(trainFolder), parse.GetValue(valFolder), parse.GetValue(testFolder));
+                parse.GetValue(fromScratch), parse.GetValue(strict), parse.GetValue(trainFolder), parse.GetValue(valFolder), parse.GetValue(testFolder),
+                parse.GetValue(keepCheckpoints));
             // 'bench' used to be an experiment name; keep 'dotnet run -- bench' working.
             return parse.GetValue(experiment) == "bench" ? Bench(settings.OutputRoot) : Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
         });
@@ -137,8 +139,24 @@ public static class HostCommand
                 table.AddRow($"{m + 1}", $"{e.Epoch}", $"{e.Loss:F4}", $"{e.Accuracy * 100:F2}%",
                     e.ValidationLoss is { } vl ? $"{vl:F4}" : "", e.ValidationAccuracy is { } va ? $"{va * 100:F2}%" : "",
                     $"{e.LearningRate:G3}", $"{e.Seconds:F1}");
-        // Bound to the current Console.Out, so redirected output (files, tests) gets the table too.
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }).Write(table);
+        CurrentConsole.Create().Write(table);
+    }
+
+    /// <summary>
+    /// A folder given to <c>--resume</c> must exist and hold checkpoints written by a run of the same
+    /// experiment (a checkpoints folder inside a run folder named for it); otherwise training would
+    /// start from scratch and write checkpoints at a mistyped path.
+    /// </summary>
+    static void CheckResumeFolder(string folder, string experiment)
+    {
+        var full = Path.GetFullPath(folder);
+        if (!Directory.Exists(full))
+            throw new ArgumentException($"--resume folder '{full}' does not exist; give the checkpoints folder of the interrupted run (runs/<run>/checkpoints).");
+        if (Directory.GetFiles(full, "*.checkpoint").Length == 0)
+            throw new ArgumentException($"--resume folder '{full}' holds no checkpoints (*.checkpoint); give the checkpoints folder of the interrupted run (runs/<run>/checkpoints).");
+        var runName = Path.GetFileName(Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar)) ?? "");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(runName, $@"^\d{{8}}-\d{{6}}-{System.Text.RegularExpressions.Regex.Escape(experiment)}(-\d+)?$"))
+            throw new ArgumentException($"--resume folder '{full}' is not the checkpoints folder of a '{experiment}' run (its run folder is '{runName}').");
     }
 
     /// <summary>One clear line on stderr, or the stack trace with --verbose; exit code 1.</summary>
@@ -175,7 +193,9 @@ public static class HostCommand
         try
         {
             var experiment = ExperimentCatalog.Find(name);
-            var run = RunFolder.Create(settings.OutputRoot, experiment.Name, DateTime.Now);
+            if (settings.ResumeFrom is { } resumeFrom) CheckResumeFolder(resumeFrom, experiment.Name);
+            // Named now, created when training writes its first epoch: a refused run leaves nothing behind.
+            var run = RunFolder.Plan(settings.OutputRoot, experiment.Name, DateTime.Now);
             Console.WriteLine($"Experiment {experiment.Name}: {experiment.Description}");
             Console.WriteLine($"Run folder: {run.Path}");
             var progress = new ConsoleProgress(run);
@@ -190,6 +210,12 @@ public static class HostCommand
             Console.WriteLine($"Training time: {result.TrainSeconds:F1}s on {result.TrainRows} images; evaluation {result.EvaluateSeconds:F1}s");
             Console.WriteLine($"Model: {result.ModelPath}");
             Console.WriteLine($"Metrics: {run.MetricsPath}");
+            if (!settings.KeepCheckpoints && Directory.Exists(checkpoints))
+            {
+                // The run finished: its per-epoch checkpoints (26 MB to 1.5 GB) have served their purpose.
+                Directory.Delete(checkpoints, recursive: true);
+                Console.WriteLine("Checkpoints removed (--keep-checkpoints keeps them).");
+            }
             return 0;
         }
         catch (OperationCanceledException)

@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLToolkit.Datasets.ImageFolders;
 using MLToolkit.Trainers.Estimators;
+using MLToolkit.Pipelines.Display;
 using Spectre.Console;
 
 namespace MLToolkit.Pipelines;
@@ -74,10 +75,7 @@ public static class PredictCommand
             var table = new Table().AddColumns("file", "class", "probability");
             foreach (var (file, label, probabilities) in results) table.AddRow(Markup.Escape(file), Markup.Escape(label), $"{probabilities.Max() * 100:F1}%");
             foreach (var (file, problem) in problems) table.AddRow(Markup.Escape(file), "[red]not scored[/]", Markup.Escape(problem));
-            // Bound to the current Console.Out, and unbounded in width when redirected, so files get whole lines.
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-            if (Console.IsOutputRedirected) console.Profile.Width = 4096;
-            console.Write(table);
+            CurrentConsole.Create().Write(table);
             Console.WriteLine($"{results.Count} image(s) scored" + (problems.Count > 0 ? $", {problems.Count} not readable" : ""));
         }
         return problems.Count > 0 ? 2 : 0;

@@ -81,6 +81,7 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
         double evaluateSeconds = clock.Elapsed.TotalSeconds;
 
         // The saved model is the one that serves: without training-only stages (e.g. the label's key mapping).
+        run.EnsureCreated();
         ML.Model.Save(model.ForPrediction(), train.Schema, run.ModelPath);
         var cnn = FindCnn(model);
         var confusion = metrics.ConfusionMatrix.Counts.Select(row => row.ToArray()).ToArray();

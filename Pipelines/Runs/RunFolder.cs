@@ -4,7 +4,9 @@ namespace MLToolkit.Pipelines.Runs;
 
 /// <summary>
 /// The folder of one run: <c>&lt;root&gt;/&lt;yyyyMMdd-HHmmss&gt;-&lt;experiment&gt;</c>, never reused, so that
-/// nothing from an earlier run is overwritten. Holds metrics.json, model.zip and train.log.
+/// nothing from an earlier run is overwritten. Holds metrics.json, model.zip and train.log. It is
+/// created on the first write (the first epoch's log line or checkpoint), so a run refused before
+/// training starts (a bad option, a bad folder) leaves nothing behind.
 /// </summary>
 public sealed class RunFolder
 {
@@ -22,20 +24,41 @@ public sealed class RunFolder
     /// <summary>Where training progress is logged, one line per epoch.</summary>
     public string LogPath => System.IO.Path.Combine(Path, "train.log");
 
-    /// <summary>Creates a new, empty run folder under <paramref name="root"/>.</summary>
-    public static RunFolder Create(string root, string experiment, DateTime now)
+    /// <summary>Names a new run folder under <paramref name="root"/>; it is created by <see cref="EnsureCreated"/> or the first write.</summary>
+    public static RunFolder Plan(string root, string experiment, DateTime now)
     {
         var stem = System.IO.Path.Combine(System.IO.Path.GetFullPath(root), $"{now:yyyyMMdd-HHmmss}-{experiment}");
         var path = stem;
         for (int n = 2; Directory.Exists(path); n++) path = $"{stem}-{n}";
-        Directory.CreateDirectory(path);
         return new RunFolder(path);
     }
 
+    /// <summary>Names and creates a new, empty run folder under <paramref name="root"/>.</summary>
+    public static RunFolder Create(string root, string experiment, DateTime now)
+    {
+        var run = Plan(root, experiment, now);
+        run.EnsureCreated();
+        return run;
+    }
+
+    /// <summary>Creates the folder if it is not there yet; returns its path.</summary>
+    public string EnsureCreated()
+    {
+        Directory.CreateDirectory(Path);
+        return Path;
+    }
+
     /// <summary>Appends one line to the training log.</summary>
-    public void Log(string line) => File.AppendAllText(LogPath, line + Environment.NewLine);
+    public void Log(string line)
+    {
+        EnsureCreated();
+        File.AppendAllText(LogPath, line + Environment.NewLine);
+    }
 
     /// <summary>Writes <paramref name="metrics"/> as indented JSON.</summary>
-    public void WriteMetrics(object metrics) =>
+    public void WriteMetrics(object metrics)
+    {
+        EnsureCreated();
         File.WriteAllText(MetricsPath, JsonSerializer.Serialize(metrics, metrics.GetType(), new JsonSerializerOptions { WriteIndented = true }));
+    }
 }

@@ -171,7 +171,10 @@ public class HostCommandTests
     {
         var output = TestData.TempDirectory();
         string[] common = ["mnist", "--epochs", "1", "--train-rows", "1000", "--test-rows", "200", "--output", output];
-        Assert.Equal(0, Invoke(common).Exit);
+        var (kept, keptText, keptError) = Invoke([.. common, "--keep-checkpoints"]);
+        Assert.True(kept == 0, keptError);
+        // Redirected output gets whole table lines: the header cells are not wrapped at 80 columns.
+        Assert.Contains("val. accuracy", keptText);
         var first = Assert.Single(Directory.GetDirectories(output));
         var checkpoints = Path.Combine(first, "checkpoints");
         Assert.NotEmpty(Directory.GetFiles(checkpoints));
@@ -185,6 +188,69 @@ public class HostCommandTests
         // The epoch's record (its measured seconds included) comes back from the checkpoint, not from a second training.
         double Seconds(string run) => Metrics(run).GetProperty("Epochs")[0][0].GetProperty("Seconds").GetDouble();
         Assert.Equal(Seconds(first), Seconds(second));
+    }
+
+    [Fact]
+    public void A_finished_run_removes_its_checkpoints_unless_asked_to_keep_them()
+    {
+        var output = TestData.TempDirectory();
+        var (exit, text, error) = Invoke("mnist", "--epochs", "1", "--train-rows", "300", "--test-rows", "100", "--output", output);
+        Assert.True(exit == 0, error);
+        var run = Assert.Single(Directory.GetDirectories(output));
+        Assert.False(Directory.Exists(Path.Combine(run, "checkpoints")));
+        Assert.True(File.Exists(Path.Combine(run, "model.zip")));
+        Assert.Contains("Checkpoints removed", text);
+    }
+
+    [Theory]
+    [InlineData("--epochs must be ≥ 1", "mnist", "--epochs", "0")]
+    [InlineData("--epochs must be a whole number; 'abc' is not", "mnist", "--epochs", "abc")]
+    [InlineData("--train-rows must be ≥ 1", "mnist", "--train-rows", "0")]
+    [InlineData("--batch-size must be ≥ 1", "mnist", "--batch-size", "-5")]
+    [InlineData("--learning-rate must be > 0", "mnist", "--learning-rate", "0")]
+    [InlineData("--image-size must be ≥ 8", "images", "--image-size", "2")]
+    [InlineData("--channels must be 1 (grey) or 3 (RGB)", "images", "--channels", "2")]
+    [InlineData("does not exist", "images", "--data", "/nonexistent/photos")]
+    public void A_bad_option_is_refused_in_the_users_words_and_leaves_no_run_folder(string message, params string[] args)
+    {
+        var output = Path.Combine(TestData.TempDirectory(), "runs");
+        var (exit, text, error) = Invoke([.. args, "--output", output]);
+        Assert.Equal(1, exit);
+        Assert.Contains(message, error + text);
+        Assert.DoesNotContain("System.", error + text); // no .NET type names
+        Assert.DoesNotContain("CnnOptions", error + text);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(), "a refused run left a folder");
+    }
+
+    [Fact]
+    public void Data_that_is_a_file_is_refused()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "photo.jpg");
+        File.WriteAllText(file, "not a folder");
+        var (exit, text, error) = Invoke("images", "--data", file, "--output", TestData.TempDirectory());
+        Assert.Equal(1, exit);
+        Assert.Contains($"--data must be a folder; '{file}' is a file", error + text);
+    }
+
+    [Fact]
+    public void Resume_from_a_wrong_folder_is_refused_and_writes_nothing()
+    {
+        var output = Path.Combine(TestData.TempDirectory(), "runs");
+        var missing = Path.Combine(TestData.TempDirectory(), "typo", "checkpoints");
+        var (exit, _, error) = Invoke("mnist", "--epochs", "1", "--train-rows", "100", "--resume", missing, "--output", output);
+        Assert.Equal(1, exit);
+        Assert.Contains("--resume folder", error);
+        Assert.Contains("does not exist", error);
+        Assert.False(Directory.Exists(missing));
+        Assert.False(Directory.Exists(output));
+
+        // An existing folder without checkpoints, and the checkpoints of another experiment, are refused too.
+        var empty = Directory.CreateDirectory(Path.Combine(TestData.TempDirectory(), "20260101-000000-mnist", "checkpoints")).FullName;
+        Assert.Contains("holds no checkpoints", Invoke("mnist", "--resume", empty, "--output", output).Error);
+        var other = Directory.CreateDirectory(Path.Combine(TestData.TempDirectory(), "20260101-000000-fashion", "checkpoints")).FullName;
+        File.WriteAllText(Path.Combine(other, "model-1.checkpoint"), "");
+        Assert.Contains("is not the checkpoints folder of a 'mnist' run", Invoke("mnist", "--resume", other, "--output", output).Error);
+        Assert.False(Directory.Exists(output));
     }
 
     [Fact]
