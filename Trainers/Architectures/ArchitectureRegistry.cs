@@ -13,6 +13,9 @@ public static class ArchitectureRegistry
 {
     static readonly ConcurrentDictionary<string, Type> Types = new(StringComparer.OrdinalIgnoreCase);
     static readonly ConcurrentDictionary<string, Func<IArchitecture>> Presets = new(StringComparer.OrdinalIgnoreCase);
+    // Type → the stable key a saved model names it by. A design's Name (resnet26, densenet169) need not
+    // be a registered preset, so models record the type's key and the design's settings instead.
+    static readonly ConcurrentDictionary<Type, string> Keys = new();
 
     static ArchitectureRegistry()
     {
@@ -34,7 +37,24 @@ public static class ArchitectureRegistry
         Register("densenet-bc40", () => DenseNet.Bc(depth: 40));
         Register("dpn-small", () => new Dpn());
         Register<SequentialArchitecture>(SequentialArchitecture.RegisteredName);
+        foreach (var type in new[] { typeof(MnistCnn), typeof(LeNet5), typeof(AlexNet), typeof(ZfNet), typeof(Vgg), typeof(GoogLeNet),
+                     typeof(ResNet), typeof(CifarResNet), typeof(DenseNet), typeof(Dpn) })
+            RegisterKey("type:" + type.Name.ToLowerInvariant(), type);
     }
+
+    static void RegisterKey(string key, Type type)
+    {
+        RegisterType(key, type);
+        Keys.TryAdd(type, key);
+    }
+
+    /// <summary>
+    /// The name a saved model records for <paramref name="architecture"/>: its type's stable key (the
+    /// zoo's <c>type:…</c> keys, or the name a custom type was registered under with
+    /// <see cref="Register{T}(string)"/>), else its <see cref="IArchitecture.Name"/>.
+    /// </summary>
+    public static string KeyOf(IArchitecture architecture) =>
+        Keys.TryGetValue(architecture.GetType(), out var key) ? key : architecture.Name;
 
     /// <summary>Names that <see cref="Create"/> knows, sorted.</summary>
     public static IReadOnlyCollection<string> PresetNames => Presets.Keys.OrderBy(n => n, StringComparer.Ordinal).ToArray();
@@ -44,7 +64,7 @@ public static class ArchitectureRegistry
 
     /// <summary>Registers <typeparamref name="T"/> under <paramref name="name"/>; registering the same pair again is harmless.</summary>
     /// <exception cref="ArgumentException">The name is taken by another type.</exception>
-    public static void Register<T>(string name) where T : IArchitecture => RegisterType(name, typeof(T));
+    public static void Register<T>(string name) where T : IArchitecture => RegisterKey(name, typeof(T));
 
     /// <summary>
     /// Registers a preset: <paramref name="create"/> builds the architecture for <paramref name="name"/>,

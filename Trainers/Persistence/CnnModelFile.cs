@@ -46,7 +46,7 @@ public static class CnnModelFile
             writer.Write(model.Architectures.Count);
             for (int i = 0; i < model.Architectures.Count; i++)
             {
-                writer.Write(model.Architectures[i].Name);
+                writer.Write(ArchitectureRegistry.KeyOf(model.Architectures[i]));
                 writer.Write(ArchitectureRegistry.ToJson(model.Architectures[i]));
                 using var weights = new MemoryStream();
                 using (var weightWriter = new BinaryWriter(weights, Encoding.UTF8, leaveOpen: true))

@@ -45,11 +45,14 @@ public static class ModelFileExtensions
         {
             return ml.Model.Load(path, out inputSchema);
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or System.Reflection.TargetInvocationException or InvalidDataException)
+        catch (Exception e) when (e is FormatException or InvalidOperationException or System.Reflection.TargetInvocationException or InvalidDataException or KeyNotFoundException)
         {
             var root = e;
             while (root.InnerException is not null) root = root.InnerException;
-            throw new InvalidDataException($"Model file '{path}' cannot be loaded: it is truncated, corrupt or not an ML.NET model ({root.Message}).", e);
+            // Only a damaged file is called damaged; an unknown architecture or a registration clash says what it is.
+            throw root is InvalidDataException or EndOfStreamException or FormatException
+                ? new InvalidDataException($"Model file '{path}' cannot be loaded: it is truncated, corrupt or not an ML.NET model ({root.Message}).", e)
+                : new InvalidDataException($"Model file '{path}' cannot be loaded: {root.Message}", e);
         }
         finally
         {
