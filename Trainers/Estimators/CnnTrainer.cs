@@ -69,7 +69,7 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
             options.Pretrained?.LoadInto(network, shape);
             network.to(device);
             var checkpoint = options.CheckpointDirectory is { } directory
-                ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count))
+                ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count, validation?.Count, AugmentationPolicy.FromColumn(imageColumn)))
                 : null;
             try
             {
@@ -100,10 +100,16 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
         using (all) return all.Split(fraction, seed);
     }
 
-    /// <summary>What must match for a checkpoint to be resumed: the settings that shape the run.</summary>
-    static string Fingerprint(CnnOptions options, int seed, long rows) => string.Join("|",
+    /// <summary>
+    /// What must match for a checkpoint to be resumed: every setting that shapes the run — the design,
+    /// the schedule with its parameters (not only its type), the augmentation policy, the data's and the
+    /// validation data's sizes, the optimizer, regularisation, seed and transfer-learning settings.
+    /// </summary>
+    static string Fingerprint(CnnOptions options, int seed, long rows, long? validationRows, AugmentationPolicy? augmentation) => string.Join("|",
         options.Architecture.Name, ArchitectureRegistry.ToJson(options.Architecture), options.Epochs, options.BatchSize,
-        options.Optimizer, options.Regularization, options.LearningRateSchedule.GetType().Name, seed, rows,
+        options.Optimizer, options.Regularization, options.LearningRateSchedule.GetType().Name,
+        System.Text.Json.JsonSerializer.Serialize(options.LearningRateSchedule, options.LearningRateSchedule.GetType()),
+        augmentation?.ToJson() ?? "no augmentation", validationRows?.ToString() ?? "no validation", seed, rows,
         options.ValidationFraction, options.EarlyStoppingPatience, options.Pretrained?.Description, options.FreezeBackboneEpochs,
         options.BackboneLearningRateFactor, options.FreezeBackboneBatchNorm, options.FrozenBackboneShare);
 

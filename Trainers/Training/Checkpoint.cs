@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using MLToolkit.Trainers.Schedules;
@@ -15,7 +16,10 @@ namespace MLToolkit.Trainers.Training;
 /// </summary>
 public sealed class Checkpoint
 {
-    static readonly byte[] Magic = Encoding.ASCII.GetBytes("MLTKCKP1");
+    // Version 2 ends with the SHA-256 of everything before it and a trailer, as model files are sealed.
+    static readonly byte[] Magic = Encoding.ASCII.GetBytes("MLTKCKP2");
+    static readonly byte[] Trailer = Encoding.ASCII.GetBytes("MLTKSHA2");
+    const int HashLength = 32;
 
     Checkpoint(string path, string fingerprint) => (Path, Fingerprint) = (path, fingerprint);
 
@@ -60,6 +64,15 @@ public sealed class Checkpoint
             state.Stopping.Write(writer);
             file.Flush(flushToDisk: true);
         }
+        // Sealed after writing (read back through the page cache), so the weights still stream to the file.
+        byte[] hash;
+        using (var written = File.OpenRead(temporary)) hash = SHA256.HashData(written);
+        using (var append = new FileStream(temporary, FileMode.Append))
+        {
+            append.Write(hash);
+            append.Write(Trailer);
+            append.Flush(flushToDisk: true);
+        }
         File.Move(temporary, Path, overwrite: true);
     }
 
@@ -68,15 +81,16 @@ public sealed class Checkpoint
     /// (0 when there is no checkpoint).
     /// </summary>
     /// <exception cref="InvalidOperationException">The checkpoint belongs to another configuration.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint is damaged.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is damaged (its checksum does not match) or of an older format; it is left in place.</exception>
     public int TryRestore(State state)
     {
         if (!File.Exists(Path)) return 0;
+        Verify();
         try
         {
             using var reader = new BinaryReader(File.OpenRead(Path), Encoding.UTF8);
             if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
-                throw new InvalidDataException($"'{Path}' is not an MLToolkit checkpoint.");
+                throw new InvalidDataException($"'{Path}' is not an MLToolkit checkpoint of this version; it is left in place: delete it to start over.");
             var fingerprint = reader.ReadString();
             if (fingerprint != Fingerprint)
                 throw new InvalidOperationException(
@@ -100,6 +114,34 @@ public sealed class Checkpoint
         {
             throw new InvalidDataException($"The checkpoint '{Path}' is truncated; delete it to start over.", e);
         }
+    }
+
+    /// <summary>Checks the file's trailer and SHA-256 before anything of it is used.</summary>
+    void Verify()
+    {
+        using var file = File.OpenRead(Path);
+        long body = file.Length - HashLength - Trailer.Length;
+        var tail = new byte[HashLength + Trailer.Length];
+        if (body >= Magic.Length)
+        {
+            file.Position = body;
+            file.ReadExactly(tail);
+        }
+        if (body < Magic.Length || !tail.AsSpan(HashLength).SequenceEqual(Trailer))
+            throw new InvalidDataException($"The checkpoint '{Path}' is truncated or not of this version (no checksum trailer); it is left in place: delete it to start over.");
+
+        file.Position = 0;
+        using var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        for (long left = body; left > 0;)
+        {
+            int read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read <= 0) throw new InvalidDataException($"The checkpoint '{Path}' is truncated; it is left in place: delete it to start over.");
+            hasher.AppendData(buffer, 0, read);
+            left -= read;
+        }
+        if (!hasher.GetHashAndReset().AsSpan().SequenceEqual(tail.AsSpan(0, HashLength)))
+            throw new InvalidDataException($"The checkpoint '{Path}' is corrupt: its SHA-256 does not match its contents. It is left in place: delete it to start over.");
     }
 
     static void WriteBlock(BinaryWriter writer, byte[] bytes)

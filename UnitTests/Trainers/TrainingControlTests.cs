@@ -99,4 +99,48 @@ public class TrainingControlTests
         Assert.Contains("differently configured", error.Message);
         Assert.Equal(before, File.ReadAllBytes(file));
     }
+
+    [Fact]
+    public void Checkpoint_of_another_schedule_parameter_or_augmentation_is_refused()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = TestData.Train(ml, 200);
+        var directory = TestData.TempDirectory();
+        CnnOptions Options() => new() { Epochs = 1, BatchSize = 50, Seed = 3, CheckpointDirectory = directory,
+            LearningRateSchedule = global::MLToolkit.Schedules.StepDecay(everyEpochs: 3, factor: 0.5) };
+        Pipeline(ml, Options()).Fit(train);
+
+        // StepDecay(3, …) → StepDecay(5, …): the same schedule type, other parameters.
+        var other = Options();
+        other.LearningRateSchedule = global::MLToolkit.Schedules.StepDecay(everyEpochs: 5, factor: 0.5);
+        Assert.Contains("differently configured", Assert.Throws<InvalidOperationException>(() => Pipeline(ml, other).Fit(train)).Message);
+
+        // Another augmentation policy in front of the same trainer.
+        var otherAugmentation = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Augment("Image", Augmentations.RandomAffine(20, 0.1)))
+            .Append(ml.MulticlassClassification.Trainers.Cnn(Options()));
+        Assert.Contains("differently configured", Assert.Throws<InvalidOperationException>(() => otherAugmentation.Fit(train)).Message);
+    }
+
+    [Fact]
+    public void A_damaged_checkpoint_is_refused_by_name_and_left_in_place()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = TestData.Train(ml, 200);
+        var directory = TestData.TempDirectory();
+        CnnOptions Options() => new() { Epochs = 1, BatchSize = 50, Seed = 3, CheckpointDirectory = directory };
+        Pipeline(ml, Options()).Fit(train);
+        var file = Path.Combine(directory, "model-1.checkpoint");
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x40; // one flipped bit in the weights
+        File.WriteAllBytes(file, bytes);
+
+        var error = Assert.Throws<InvalidDataException>(() => Pipeline(ml, Options()).Fit(train));
+        Assert.Contains(file, error.Message);
+        Assert.Contains("SHA-256 does not match", error.Message);
+        Assert.Equal(bytes, File.ReadAllBytes(file));
+
+        File.WriteAllBytes(file, bytes[..(bytes.Length / 3)]); // and a truncated one
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => Pipeline(ml, Options()).Fit(train)).Message);
+    }
 }
