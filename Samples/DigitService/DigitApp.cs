@@ -15,6 +15,8 @@ public static class DigitApp
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A digit is a few KB; bigger bodies are refused while they are read (413, JSON error, one log line).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes);
         var path = builder.Configuration["model"] ?? throw new ArgumentException("Pass --model <model.zip> (a model saved by an MLToolkit experiment).");
         var mode = string.Equals(builder.Configuration["engines"], "per-request", StringComparison.OrdinalIgnoreCase) ? EngineMode.PerRequest : EngineMode.Pool;
         builder.Services.AddSingleton(new DigitModel(path, mode));
@@ -26,6 +28,9 @@ public static class DigitApp
         return app;
     }
 
+    /// <summary>The largest request body accepted: 8 MB.</summary>
+    public const long MaxBodyBytes = 8 * 1024 * 1024;
+
     static readonly Lazy<string> Page = new(() =>
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("index.html")!;
@@ -33,7 +38,7 @@ public static class DigitApp
     });
 
     /// <summary>An uploaded image (multipart field "image", or a raw image/png or image/jpeg body) or JSON pixels.</summary>
-    static async Task<IResult> Predict(HttpRequest request, DigitModel model)
+    static async Task<IResult> Predict(HttpRequest request, DigitModel model, ILoggerFactory logs)
     {
         float[] pixels;
         try
@@ -62,9 +67,19 @@ public static class DigitApp
                 pixels = DigitImage.ToPixels(buffer.ToArray());
             }
         }
+        catch (ImageTooLargeException e)
+        {
+            return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
         catch (InvalidDataException e)
         {
             return Problem(e.Message);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            logs.CreateLogger("DigitService").LogWarning("Refused a request body over {Limit:N0} bytes.", MaxBodyBytes);
+            return Results.Json(new { error = $"The request body is over {MaxBodyBytes / (1024 * 1024)} MB; send one image of a digit." },
+                statusCode: StatusCodes.Status413PayloadTooLarge);
         }
         catch (JsonException e)
         {

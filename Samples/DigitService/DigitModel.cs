@@ -46,6 +46,11 @@ public sealed class DigitModel
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' not found. Pass --model <model.zip>.", path);
         _model = _ml.LoadModel(path, out var schema);
+        // Checked at start, so an unsuitable model is refused here instead of answering 500 to every request.
+        if (schema.GetColumnOrNull("Image") is not { Type: VectorDataViewType { Size: 784, ItemType: var item } } || item != NumberDataViewType.Single)
+            throw new InvalidDataException(
+                $"Model '{path}' takes {string.Join(", ", schema.Select(c => $"{c.Name} ({c.Type})"))}; this service serves models of " +
+                "28×28 grey digits (an Image column of 784 floats), such as those of the mnist and mnist-best experiments.");
         Mode = mode;
         Path = path;
         // The Score slots follow the label keys; the key values (digits, or class names) live on the Label column.

@@ -9,5 +9,14 @@ if (loadTest >= 0 && loadTest + 1 < args.Length)
     int model = Array.IndexOf(args, "--model");
     return await LoadTest.RunAsync(model >= 0 ? args[model + 1] : throw new ArgumentException("Pass --model <model.zip>."), int.Parse(args[loadTest + 1]), concurrency);
 }
-DigitApp.Create(args).Run();
-return 0;
+try
+{
+    DigitApp.Create(args).Run();
+    return 0;
+}
+catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException)
+{
+    // A missing, damaged or unsuitable model: one line and exit code 1, not an unhandled exception.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.ML;
 using MLToolkit.UnitTests.Datasets;
 using MLToolkit.UnitTests.Persistence;
 
@@ -104,5 +105,82 @@ public class DigitServiceTests(DigitServiceFixture service) : IClassFixture<Digi
         }));
         Assert.All(answers, a => Assert.Equal(expected[a.i % 20].ToString(), a.Label));
         await app.StopAsync();
+    }
+
+    /// <summary>A PNG whose header declares <paramref name="width"/>×<paramref name="height"/> pixels (a decompression bomb needs nothing more to be refused).</summary>
+    static byte[] PngHeader(int width, int height)
+    {
+        var bytes = new List<byte> { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R' };
+        foreach (var value in new[] { width, height }) bytes.AddRange([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
+        bytes.AddRange([8, 0, 0, 0, 0, 0, 0, 0, 0]);
+        bytes.AddRange(new byte[400_000]); // about the size of the real 20000×20000 bomb
+        return [.. bytes];
+    }
+
+    [Fact]
+    public async Task An_image_declaring_too_many_pixels_is_refused_from_its_header_with_413()
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(PngHeader(20000, 20000)), "image", "bomb.png" } };
+        var response = await service.Client.PostAsync("/predict", form);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains("20000×20000", body.RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task An_oversized_body_gets_413_with_the_json_error_shape()
+    {
+        using var content = new ByteArrayContent(new byte[MLToolkit.Samples.DigitService.DigitApp.MaxBodyBytes + 1024 * 1024]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        // As curl and browsers send big uploads: "Expect: 100-continue", so the refusal arrives before the body is sent.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = content };
+        request.Headers.ExpectContinue = true;
+        var response = await service.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains("over 8 MB", body.RootElement.GetProperty("error").GetString());
+    }
+
+    /// <summary>Starts the DigitService program as a user does and returns its exit code and standard error.</summary>
+    static (int Exit, string Error) StartService(params string[] args)
+    {
+        var host = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "DigitService.exe" : "DigitService");
+        var start = new System.Diagnostics.ProcessStartInfo(host, [.. args, "--urls", "http://127.0.0.1:0"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(120_000)) { process.Kill(); Assert.Fail("the service started instead of refusing its model"); }
+        return (process.ExitCode, error + output.Result);
+    }
+
+    [Fact]
+    public void A_missing_corrupt_or_unsuitable_model_is_refused_at_start_with_one_line()
+    {
+        var folder = TestData.TempDirectory();
+        var missing = StartService("--model", Path.Combine(folder, "none.zip"));
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains("not found", missing.Error);
+        Assert.DoesNotContain("Unhandled", missing.Error);
+
+        var corrupt = Path.Combine(folder, "corrupt.zip");
+        File.WriteAllBytes(corrupt, [.. File.ReadAllBytes(service.ModelPath).Take(5000)]);
+        var damaged = StartService("--model", corrupt);
+        Assert.Equal(1, damaged.Exit);
+        Assert.Contains("cannot be loaded", damaged.Error);
+        Assert.DoesNotContain("Unhandled", damaged.Error);
+
+        // A valid ML.NET model that does not take 28×28 digits.
+        var ml = new Microsoft.ML.MLContext(seed: 1);
+        var rows = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(i => new TenValues { Pixels = new float[10] }));
+        var other = Path.Combine(folder, "other.zip");
+        ml.Model.Save(ml.Transforms.CopyColumns("Features", "Pixels").Fit(rows), rows.Schema, other);
+        var unsuitable = StartService("--model", other);
+        Assert.Equal(1, unsuitable.Exit);
+        Assert.Contains("28×28 grey digits", unsuitable.Error);
+    }
+
+    sealed class TenValues
+    {
+        [Microsoft.ML.Data.VectorType(10)] public float[] Pixels { get; set; } = [];
     }
 }
