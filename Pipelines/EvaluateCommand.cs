@@ -6,6 +6,7 @@ using MLToolkit.Datasets.Mnist;
 using MLToolkit.Pipelines.Experiments;
 using MLToolkit.Trainers.Estimators;
 using MLToolkit.Pipelines.Display;
+using MLToolkit.Pipelines.Runs;
 using Spectre.Console;
 
 namespace MLToolkit.Pipelines;
@@ -17,7 +18,7 @@ public static class EvaluateCommand
     public static Command Create(Func<Func<int>, ParseResult, int> guarded)
     {
         var model = new Argument<string>("model") { Description = "A model.zip saved by an experiment (or by ml.Model.Save)" };
-        var dataset = new Option<string>("--dataset") { Description = "mnist, fashion or cifar10 (a model trained on image files needs only --data)", DefaultValueFactory = _ => "mnist" };
+        var dataset = new Option<string?>("--dataset") { Description = "mnist, fashion or cifar10; default: the dataset the model file records (models saved by the host), else mnist. A model trained on image files needs only --data" };
         var data = new Option<string?>("--data") { Description = "Dataset folder (fashion, cifar10, images)" };
         var testRows = new Option<int?>("--test-rows") { Description = "Use only the first N test images" };
         var tta = new Option<int?>("--tta") { Description = "Test-time augmentation: average N extra views augmented by the model's own policy (0: off)" };
@@ -26,6 +27,7 @@ public static class EvaluateCommand
         {
             var ml = new MLContext();
             var transformer = ml.LoadModel(parse.GetValue(model)!, out var inputSchema);
+            var (datasetName, dataFolder) = Dataset(parse.GetValue(dataset), parse.GetValue(data), TrainedOn.ReadFrom(parse.GetValue(model)!));
             if (parse.GetValue(tta) is { } views) transformer = transformer.WithTestTimeAugmentation(views);
             var cnn = transformer.Flatten().OfType<CnnTransformer>().FirstOrDefault();
             var classNames = cnn?.LabelValues?.Values;
@@ -34,17 +36,17 @@ public static class EvaluateCommand
             {
                 // A model trained on image files holds its own preprocessing: feed it paths and map the
                 // folder names to the model's classes, in the model's key order.
-                var folder = parse.GetValue(data) ?? throw new ArgumentException("This model scores image files: give --data <folder of class subfolders, or a root with train/val/test folders>.");
+                var folder = dataFolder ?? throw new ArgumentException("This model scores image files: give --data <folder of class subfolders, or a root with train/val/test folders>.");
                 test = ImageTestSplit(ml, folder, classNames ?? throw new ArgumentException("The model holds no class names."),
                     ImageFolderSplit.ReadFrom(parse.GetValue(model)!));
             }
             else
             {
-                if (string.Equals(parse.GetValue(dataset), "images", StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(datasetName, "images", StringComparison.OrdinalIgnoreCase))
                     throw new ArgumentException($"This model takes {string.Join(", ", inputSchema.Select(c => c.Name))}, not image files; evaluate it on its dataset (--dataset mnist, fashion or cifar10).");
                 if (classNames is not null && classNames.Any(c => !uint.TryParse(c, out _)))
                     throw new ArgumentException($"This model's classes are {string.Join(", ", classNames)}; give the dataset it was trained on with --dataset and --data.");
-                test = TestSplit(ml, parse.GetValue(dataset)!, parse.GetValue(data));
+                test = TestSplit(ml, datasetName, dataFolder);
             }
             if (parse.GetValue(testRows) is { } rows) test = ml.Data.TakeRows(test, rows);
             var metrics = ml.MulticlassClassification.Evaluate(transformer.Transform(test));
@@ -61,6 +63,21 @@ public static class EvaluateCommand
             return 0;
         }, parse));
         return command;
+    }
+
+    /// <summary>
+    /// The dataset and folder to score on: what the user typed, else what the model file records. A
+    /// <c>--dataset</c> other than the recorded one is refused: MNIST and Fashion-MNIST share their
+    /// image shape, so the wrong one scores without error and reports a meaningless accuracy.
+    /// </summary>
+    static (string Dataset, string? Data) Dataset(string? typed, string? data, TrainedOn? recorded)
+    {
+        if (recorded is null) return (typed ?? "mnist", data);
+        if (typed is not null && !typed.Equals(recorded.Dataset, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"This model was trained on {recorded.Dataset}, not {typed}: leave out --dataset " +
+                $"(it defaults to {recorded.Dataset}), or give --dataset {recorded.Dataset}.");
+        // The recorded folder is only a default: the data may have moved, and --data says where to.
+        return (recorded.Dataset, data ?? (recorded.Data is { } folder && Directory.Exists(folder) ? folder : null));
     }
 
     static IDataView TestSplit(MLContext ml, string dataset, string? data) => dataset.ToLowerInvariant() switch

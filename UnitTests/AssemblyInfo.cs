@@ -1,3 +1,3 @@
-// Torch's global seed and thread count are process-wide: tests that train must not run at once,
-// or the same seed would not give the same weights.
+// Trainings in one process take turns anyway (see CnnOptions.Seed); on two cores, running test classes at
+// once would only add contention to the child processes and the kernel some tests start.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

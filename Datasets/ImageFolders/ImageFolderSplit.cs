@@ -1,5 +1,4 @@
-using System.IO.Compression;
-using System.Text.Json;
+using MLToolkit.Datasets.ModelFiles;
 
 namespace MLToolkit.Datasets.ImageFolders;
 
@@ -14,7 +13,7 @@ namespace MLToolkit.Datasets.ImageFolders;
 /// <param name="TestFraction">Share held out for testing.</param>
 public sealed record ImageFolderSplit(string Root, int Seed, double ValidationFraction, double TestFraction)
 {
-    const string EntryName = "MLToolkit/ImageFolderSplit.json";
+    const string NoteName = "ImageFolderSplit";
 
     /// <summary>The split that <paramref name="options"/> make of <paramref name="root"/>.</summary>
     public static ImageFolderSplit Of(string root, ImageFolderOptions options) =>
@@ -27,20 +26,8 @@ public sealed record ImageFolderSplit(string Root, int Seed, double ValidationFr
     public bool IsOf(string folder) => string.Equals(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar), Root.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal);
 
     /// <summary>Records the split inside the model file at <paramref name="modelPath"/> (replacing an earlier record).</summary>
-    public void WriteTo(string modelPath)
-    {
-        using var zip = ZipFile.Open(modelPath, ZipArchiveMode.Update);
-        zip.GetEntry(EntryName)?.Delete();
-        using var stream = zip.CreateEntry(EntryName).Open();
-        JsonSerializer.Serialize(stream, this);
-    }
+    public void WriteTo(string modelPath) => ModelNotes.Write(modelPath, NoteName, this);
 
     /// <summary>The split recorded in the model file, or null when it has none (a model not trained on a split class-folder root).</summary>
-    public static ImageFolderSplit? ReadFrom(string modelPath)
-    {
-        using var zip = ZipFile.OpenRead(modelPath);
-        if (zip.GetEntry(EntryName) is not { } entry) return null;
-        using var stream = entry.Open();
-        return JsonSerializer.Deserialize<ImageFolderSplit>(stream);
-    }
+    public static ImageFolderSplit? ReadFrom(string modelPath) => ModelNotes.Read<ImageFolderSplit>(modelPath, NoteName);
 }

@@ -83,6 +83,7 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
         // The saved model is the one that serves: without training-only stages (e.g. the label's key mapping).
         run.EnsureCreated();
         ML.Model.Save(model.ForPrediction(), train.Schema, run.ModelPath);
+        TrainedOn.Of(experiment, settings.DataDirectory).WriteTo(run.ModelPath);
         var cnn = FindCnn(model);
         var confusion = metrics.ConfusionMatrix.Counts.Select(row => row.ToArray()).ToArray();
         var result = new ExperimentResult(experiment, metrics.MicroAccuracy, metrics.MacroAccuracy, metrics.LogLoss,

@@ -9,12 +9,53 @@ namespace MLToolkit.Trainers.Backend;
 public static class TorchRuntime
 {
     static readonly object Gate = new();
-    static bool _initialized;
 
     /// <summary>
-    /// Prepares the native allocator once, before the first tensor. glibc otherwise returns large
-    /// freed buffers to the OS after every step and faults them back in on the next one, which
-    /// costs about a fifth of training time on CPU.
+    /// Held by every training for its whole run: torch's global generator (weight initialisation,
+    /// dropout) and thread count are process-wide, so concurrent <c>Fit</c> calls run one after the other
+    /// and each gives what it gives alone.
+    /// </summary>
+    internal static readonly object TrainingGate = new();
+    static bool _initialized;
+
+    /// <summary>The environment variable that, set to <c>off</c>, opts out of <see cref="TuneProcess"/>.</summary>
+    public const string TuningVariable = "MLTOOLKIT_PROCESS_TUNING";
+
+    static bool _tuneProcess = !string.Equals(Environment.GetEnvironmentVariable(TuningVariable), "off", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether the toolkit changes two process-wide settings when torch is first used (default true):
+    /// glibc's malloc thresholds (mmap 32 MB, trim 1 GB: otherwise glibc hands large freed buffers back
+    /// to the OS after every step and faults them in again on the next, about a fifth of CPU training
+    /// time) and libtorch's NNPACK switch (off: see <see cref="NnpackEnabled"/>). They affect everything
+    /// else in the process too, so an app that tunes its own allocator or uses libtorch itself can opt
+    /// out: set this to false before the first training or scoring, or set the environment variable
+    /// <c>MLTOOLKIT_PROCESS_TUNING=off</c>. (oneDNN is still switched off where the CPU's caches are
+    /// unknown: that one is a correctness fix, see <see cref="CpuCachesKnown"/>.)
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Changed after torch was first used: the settings are already made.</exception>
+    public static bool TuneProcess
+    {
+        get => _tuneProcess;
+        set
+        {
+            lock (Gate)
+            {
+                if (_initialized && value != _tuneProcess)
+                    throw new InvalidOperationException(
+                        $"TorchRuntime.TuneProcess must be set before the first training or scoring; torch is already set up {(ProcessTuned ? "with" : "without")} the process tuning. " +
+                        $"Set it at the start of the app, or set the environment variable {TuningVariable}=off.");
+                _tuneProcess = value;
+            }
+        }
+    }
+
+    /// <summary>Whether the malloc and NNPACK settings of <see cref="TuneProcess"/> were applied to this process.</summary>
+    public static bool ProcessTuned { get; private set; }
+
+    /// <summary>
+    /// Prepares the backend once, before the first tensor: loads the native library, then applies
+    /// <see cref="TuneProcess"/> unless opted out, and the oneDNN correctness switch.
     /// </summary>
     public static void EnsureInitialized()
     {
@@ -22,7 +63,8 @@ public static class TorchRuntime
         {
             if (_initialized) return;
             TorchNativeLibrary.EnsureLoadable();
-            if (OperatingSystem.IsLinux())
+            torch.InitializeDeviceType(DeviceType.CPU);
+            if (OperatingSystem.IsLinux() && _tuneProcess)
             {
                 try
                 {
@@ -34,8 +76,9 @@ public static class TorchRuntime
                     // Not glibc (e.g. musl): the default allocator settings are fine, only slower.
                 }
                 DisableNnpack();
-                if (!CpuCachesKnown()) SetMkldnn(false);
+                ProcessTuned = true;
             }
+            if (!CpuCachesKnown()) SetMkldnn(false);
             _initialized = true;
         }
     }
@@ -50,11 +93,21 @@ public static class TorchRuntime
     {
         try
         {
-            torch.InitializeDeviceType(DeviceType.CPU);
             NativeMethods.SetUserEnabledNnpack(NativeMethods.GlobalContext(), false);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
+        }
+    }
+
+    /// <summary>Whether libtorch may use NNPACK for convolutions (false once the process is tuned); null where the switch cannot be read.</summary>
+    public static bool? NnpackEnabled
+    {
+        get
+        {
+            EnsureInitialized();
+            try { return NativeMethods.UserEnabledNnpack(NativeMethods.GlobalContext()); }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return null; }
         }
     }
 
@@ -127,6 +180,10 @@ public static class TorchRuntime
 
         [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
         public static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+        [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledNNPACKEv")]
+        [return: MarshalAs(UnmanagedType.U1)]
+        public static extern bool UserEnabledNnpack(IntPtr context);
 
         [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
         public static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);

@@ -67,7 +67,11 @@ public sealed class CnnOptions
     /// <summary>L1/L2 weight penalties, label smoothing and gradient clipping; none by default.</summary>
     public Regularization Regularization { get; set; } = new();
 
-    /// <summary>Seed of weights, shuffling and dropout; null takes one from the <c>MLContext</c>'s seed.</summary>
+    /// <summary>
+    /// Seed of weights, shuffling and dropout; null takes one from the <c>MLContext</c>'s seed. A run gives the
+    /// same weights whatever else the process does: <c>Fit</c> calls on several threads take turns (torch's
+    /// generator for initialisation and dropout, and its thread count, are process-wide), so each trains as it would alone.
+    /// </summary>
     public int? Seed { get; set; }
 
     /// <summary>CPU threads for tensor operations; null uses every core.</summary>

@@ -58,35 +58,41 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
         // Pretrained weights bring their input normalisation into the architecture, so the saved model has it.
         architecture = options.Pretrained?.Prepare(options.Architecture, shape) ?? options.Architecture;
 
-        TorchRuntime.SetThreads(options.Threads ?? Environment.ProcessorCount);
-        var device = TorchRuntime.ResolveDevice(options.Device);
-        var (train, validation) = ReadData(input, options, shape, seed);
-        try
+        // Weight initialisation and dropout draw from torch's one global generator, and the thread count
+        // is set for the run: two trainings at once would interleave their draws and neither would be
+        // reproducible. So trainings in one process take turns (see CnnOptions.Seed).
+        lock (TorchRuntime.TrainingGate)
         {
-            // One seed fixes the initial weights, dropout masks and shuffling order.
-            torch.manual_seed(seed);
-            var network = architecture.Build(shape, train.Classes);
-            options.Pretrained?.LoadInto(network, shape);
-            network.to(device);
-            var checkpoint = options.CheckpointDirectory is { } directory
-                ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count, validation?.Count, AugmentationPolicy.FromColumn(imageColumn)))
-                : null;
+            TorchRuntime.SetThreads(options.Threads ?? Environment.ProcessorCount);
+            var device = TorchRuntime.ResolveDevice(options.Device);
+            var (train, validation) = ReadData(input, options, shape, seed);
             try
             {
-                var run = new TrainingRun(train, validation, AugmentationPolicy.FromColumn(imageColumn), seed, device, model, checkpoint);
-                history = TrainingLoop.Run(network, options, run);
+                // One seed fixes the initial weights, dropout masks and shuffling order.
+                torch.manual_seed(seed);
+                var network = architecture.Build(shape, train.Classes);
+                options.Pretrained?.LoadInto(network, shape);
+                network.to(device);
+                var checkpoint = options.CheckpointDirectory is { } directory
+                    ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count, validation?.Count, AugmentationPolicy.FromColumn(imageColumn)))
+                    : null;
+                try
+                {
+                    var run = new TrainingRun(train, validation, AugmentationPolicy.FromColumn(imageColumn), seed, device, model, checkpoint);
+                    history = TrainingLoop.Run(network, options, run);
+                }
+                catch
+                {
+                    network.Dispose();
+                    throw;
+                }
+                return network;
             }
-            catch
+            finally
             {
-                network.Dispose();
-                throw;
+                train.Dispose();
+                validation?.Dispose();
             }
-            return network;
-        }
-        finally
-        {
-            train.Dispose();
-            validation?.Dispose();
         }
     }
 

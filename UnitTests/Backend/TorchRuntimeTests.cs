@@ -29,4 +29,16 @@ public class TorchRuntimeTests
         var error = Assert.Throws<ArgumentException>(() => TorchRuntime.ResolveDevice("tpu"));
         Assert.Contains("'tpu'", error.Message);
     }
+
+    [Fact]
+    public void Process_tuning_is_applied_by_default_and_cannot_be_changed_once_torch_is_set_up()
+    {
+        TorchRuntime.EnsureInitialized();
+        Assert.Equal(OperatingSystem.IsLinux(), TorchRuntime.ProcessTuned);
+        if (OperatingSystem.IsLinux()) Assert.False(TorchRuntime.NnpackEnabled);
+        TorchRuntime.TuneProcess = true; // the same value: nothing to change
+        var error = Assert.Throws<InvalidOperationException>(() => TorchRuntime.TuneProcess = false);
+        Assert.Contains("MLTOOLKIT_PROCESS_TUNING=off", error.Message);
+        Assert.True(TorchRuntime.TuneProcess);
+    }
 }

@@ -139,7 +139,17 @@ public class HostCommandTests
         var (evaluated, scores, evaluateError) = Invoke("evaluate", Path.Combine(run, "model.zip"), "--dataset", "fashion", "--data", fashion, "--test-rows", "100");
         Assert.True(evaluated == 0, evaluateError);
         Assert.Contains("Accuracy:", scores);
+        // The model file records its dataset: without --dataset and --data it scores the same Fashion-MNIST
+        // images (the same 784 pixels as MNIST, which it would otherwise score without a word).
+        var (recorded, recordedScores, recordedError) = Invoke("evaluate", Path.Combine(run, "model.zip"), "--test-rows", "100");
+        Assert.True(recorded == 0, recordedError);
+        Assert.Equal(AccuracyLine(scores), AccuracyLine(recordedScores));
+        var (wrong, _, wrongError) = Invoke("evaluate", Path.Combine(run, "model.zip"), "--dataset", "mnist", "--test-rows", "100");
+        Assert.Equal(1, wrong);
+        Assert.Contains("This model was trained on fashion, not mnist", wrongError);
     }
+
+    static string AccuracyLine(string output) => output.Split('\n').Single(line => line.StartsWith("Accuracy:", StringComparison.Ordinal));
 
     [Fact]
     public void Images_experiment_trains_on_a_folder_of_class_subfolders()
@@ -163,7 +173,7 @@ public class HostCommandTests
         // A model that takes image paths is refused a pixel dataset, with a message saying what it takes.
         var (wrong, _, wrongError) = Invoke("evaluate", model, "--dataset", "mnist");
         Assert.Equal(1, wrong);
-        Assert.Contains("scores image files", wrongError);
+        Assert.Contains("This model was trained on images, not mnist", wrongError);
     }
 
     [Fact]

@@ -20,6 +20,25 @@ public class DigitServiceTests(DigitServiceFixture service) : IClassFixture<Digi
         return (inputs, expected);
     }
 
+    /// <summary>The in-process model's probabilities of the first <paramref name="count"/> test digits, by class name as the service names them.</summary>
+    Dictionary<string, float>[] InProcessProbabilities(int count)
+    {
+        var scored = service.Model.Transform(TestData.Test(service.ML, count));
+        var classes = MLToolkit.Trainers.Scoring.KeyValues.FromColumn(scored.Schema["Label"])!.Values;
+        return scored.GetColumn<float[]>("Score")
+            .Select(score => classes.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => score[c.i]))
+            .ToArray();
+    }
+
+    /// <summary>The service's answer carries the in-process model's probabilities, class by class, within 1e-5.</summary>
+    static void AssertSameProbabilities(Dictionary<string, float> expected, PredictionBody answer)
+    {
+        Assert.Equal(expected.Keys.Order(), answer.Probabilities.Keys.Order());
+        foreach (var (name, probability) in expected)
+            Assert.True(Math.Abs(probability - answer.Probabilities[name]) <= 1e-5f,
+                $"class {name}: {answer.Probabilities[name]} over HTTP, {probability} in process");
+    }
+
     async Task<PredictionBody> PredictJson(float[] pixels)
     {
         var response = await service.Client.PostAsJsonAsync("/predict", new { pixels });
@@ -85,9 +104,11 @@ public class DigitServiceTests(DigitServiceFixture service) : IClassFixture<Digi
     public async Task Two_hundred_concurrent_requests_are_all_answered_correctly()
     {
         var (inputs, expected) = TestDigits(50);
+        var probabilities = InProcessProbabilities(50);
         var requests = Enumerable.Range(0, 200).Select(async i => (i, await PredictJson(inputs[i % 50].Image)));
         var answers = await Task.WhenAll(requests);
         Assert.All(answers, a => Assert.Equal(expected[a.i % 50].ToString(), a.Item2.Label));
+        Assert.All(answers, a => AssertSameProbabilities(probabilities[a.i % 50], a.Item2));
     }
 
     [Fact]
@@ -101,9 +122,11 @@ public class DigitServiceTests(DigitServiceFixture service) : IClassFixture<Digi
         {
             var response = await client.PostAsJsonAsync("/predict", new { pixels = inputs[i % 20].Image });
             response.EnsureSuccessStatusCode();
-            return (i, (await response.Content.ReadFromJsonAsync<PredictionBody>(JsonSerializerOptions.Web))!.Label);
+            return (i, Answer: (await response.Content.ReadFromJsonAsync<PredictionBody>(JsonSerializerOptions.Web))!);
         }));
-        Assert.All(answers, a => Assert.Equal(expected[a.i % 20].ToString(), a.Label));
+        var probabilities = InProcessProbabilities(20);
+        Assert.All(answers, a => Assert.Equal(expected[a.i % 20].ToString(), a.Answer.Label));
+        Assert.All(answers, a => AssertSameProbabilities(probabilities[a.i % 20], a.Answer));
         await app.StopAsync();
     }
 
