@@ -1,3 +1,4 @@
+using MLToolkit.Trainers.Persistence;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLToolkit.Trainers.Estimators;
@@ -31,16 +32,6 @@ public static class CnnCatalog
         IEnumerable<CnnTrainer> trainers, EnsembleOptions? ensemble = null) =>
         new(Environment(catalog), trainers.Select(t => t.Options.Clone()).ToArray(), ensemble);
 
-    /// <summary>
-    /// The catalog's host environment (it carries the <c>MLContext</c>'s seed and log). ML.NET keeps the
-    /// property internal, so it is read by reflection; a missing property fails loudly.
-    /// </summary>
-    internal static IHostEnvironment Environment(object catalog)
-    {
-        // Catalogs implement ML.NET's internal IInternalCatalog explicitly; its Environment is the host.
-        var contract = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog");
-        if (contract?.GetProperty("Environment")?.GetValue(catalog) is IHostEnvironment env) return env;
-        throw new InvalidOperationException(
-            $"Cannot reach the host environment of {catalog.GetType().FullName}: MLToolkit is built against Microsoft.ML 5.0.1.");
-    }
+    /// <summary>The catalog's host environment (it carries the <c>MLContext</c>'s seed and log); ML.NET keeps it internal.</summary>
+    internal static IHostEnvironment Environment(object catalog) => MlNetInternals.EnvironmentOf(catalog);
 }

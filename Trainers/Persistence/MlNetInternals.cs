@@ -7,54 +7,96 @@ using Microsoft.ML.Runtime;
 namespace MLToolkit.Trainers.Persistence;
 
 
-/// <summary>All reflection on ML.NET internals lives here, resolved once and checked eagerly.</summary>
+/// <summary>
+/// All reflection on ML.NET internals lives here. The members are resolved together on first use (not
+/// in a static initialiser, whose failure would surface as a doubly wrapped TypeInitializationException);
+/// a missing one fails with one message naming the member, the ML.NET version found and the one supported.
+/// </summary>
 internal static class MlNetInternals
 {
+    /// <summary>The Microsoft.ML version these lookups were written against; the package pins it exactly.</summary>
+    public const string SupportedVersion = "5.0.1";
+
     private const BindingFlags Inst = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
     private static readonly Assembly s_core = typeof(ModelSaveContext).Assembly;
+    private static readonly Lazy<Members> s_members = new(() => new Members(s_core).ResolveAll());
+    private static Members M => s_members.Value;
 
-    private static Type CoreType(string name) =>
-        s_core.GetType(name, throwOnError: false)
-        ?? throw Missing(name);
+    /// <summary>The version of the Microsoft.ML assembly <paramref name="assembly"/> (its informational version without the commit hash).</summary>
+    public static string VersionOf(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? assembly.GetName().Version?.ToString() ?? "unknown";
 
-    private static MissingMemberException Missing(string what) => new MissingMemberException(
-        $"ML.NET internal '{what}' not found in {s_core.GetName().Name} {s_core.GetName().Version}; " +
-        "MLToolkit.Trainers.Persistence was written against Microsoft.ML 5.0.1.");
+    /// <summary>The error for an ML.NET member that is not where <see cref="SupportedVersion"/> has it.</summary>
+    public static MissingMemberException Missing(string what, Assembly core) => new(
+        $"ML.NET internal '{what}' was not found in {core.GetName().Name} {VersionOf(core)}; MLToolkit supports " +
+        $"Microsoft.ML {SupportedVersion} exactly. Reference Microsoft.ML {SupportedVersion} (another version is in use, " +
+        "perhaps through another package that needs it).");
 
-    private static MethodInfo Method(Type t, string name, params Type[] args) =>
-        t.GetMethod(name, Inst, binder: null, args, modifiers: null) ?? throw Missing($"{t.Name}.{name}");
+    /// <summary>Every ML.NET member the toolkit reaches by reflection, looked up once in <paramref name="core"/>.</summary>
+    internal sealed class Members(Assembly core)
+    {
+        Type CoreType(string name) => core.GetType(name, throwOnError: false) ?? throw Missing(name, core);
 
-    private static FieldInfo Field(Type t, string name) =>
-        t.GetField(name, Inst) ?? throw Missing($"{t.Name}.{name}");
+        MethodInfo Method(Type t, string name, params Type[] args) =>
+            t.GetMethod(name, Inst, binder: null, args, modifiers: null) ?? throw Missing($"{t.Name}.{name}", core);
 
-    // ----- save side (ModelSaveContext is public, its members internal)
-    private static readonly Type s_versionInfo = CoreType("Microsoft.ML.VersionInfo");
-    private static readonly ConstructorInfo s_versionInfoCtor =
-        s_versionInfo.GetConstructor(new[] { typeof(string), typeof(uint), typeof(uint), typeof(uint), typeof(string), typeof(string), typeof(string) })
-        ?? throw Missing("VersionInfo..ctor");
-    private static readonly MethodInfo s_saveCheckAtModel = Method(typeof(ModelSaveContext), "CheckAtModel");
-    private static readonly MethodInfo s_setVersionInfo = Method(typeof(ModelSaveContext), "SetVersionInfo", s_versionInfo);
-    private static readonly MethodInfo s_saveBinaryStream = Method(typeof(ModelSaveContext), "SaveBinaryStream", typeof(string), typeof(Action<BinaryWriter>));
-    private static readonly FieldInfo s_saveWriter = Field(typeof(ModelSaveContext), "Writer");
-    private static readonly MethodInfo s_saveString = Method(typeof(ModelSaveContext), "SaveString", typeof(string));
+        FieldInfo Field(Type t, string name) => t.GetField(name, Inst) ?? throw Missing($"{t.Name}.{name}", core);
 
-    // ----- load side (ModelLoadContext itself is internal)
-    private static readonly Type s_loadCtx = CoreType("Microsoft.ML.ModelLoadContext");
-    private static readonly Type s_signatureLoadModel = CoreType("Microsoft.ML.SignatureLoadModel");
-    private static readonly Type s_loadableClassAttr = CoreType("Microsoft.ML.LoadableClassAttribute");
-    private static readonly FieldInfo s_loadReader = Field(s_loadCtx, "Reader");
-    private static readonly FieldInfo s_loadHeader = Field(s_loadCtx, "Header");
-    private static readonly MethodInfo s_loadCheckAtModel = Method(s_loadCtx, "CheckAtModel");
-    private static readonly MethodInfo s_loadString = Method(s_loadCtx, "LoadString");
-    private static readonly MethodInfo s_tryLoadBinaryStream = Method(s_loadCtx, "TryLoadBinaryStream", typeof(string), typeof(Action<BinaryReader>));
-    private static readonly Type s_header = CoreType("Microsoft.ML.ModelHeader");
-    private static readonly FieldInfo s_hdrModelSig = Field(s_header, "ModelSignature");
-    private static readonly FieldInfo s_hdrVerWritten = Field(s_header, "ModelVerWritten");
-    private static readonly FieldInfo s_hdrVerReadable = Field(s_header, "ModelVerReadable");
-    // (instType, loaderType, argType, sigType, userName, params loadNames)
-    private static readonly ConstructorInfo s_loadableCtor =
-        s_loadableClassAttr.GetConstructor(new[] { typeof(Type), typeof(Type), typeof(Type), typeof(Type), typeof(string), typeof(string[]) })
-        ?? throw Missing("LoadableClassAttribute..ctor(Type,Type,Type,Type,string,string[])");
+        ConstructorInfo Constructor(Type t, params Type[] args) =>
+            t.GetConstructor(args) ?? throw Missing($"{t.Name}..ctor({string.Join(", ", args.Select(a => a.Name))})", core);
+
+        // ----- save side (ModelSaveContext is public, its members internal)
+        public Type VersionInfo => field ??= CoreType("Microsoft.ML.VersionInfo");
+        public ConstructorInfo VersionInfoCtor => field ??= Constructor(VersionInfo,
+            typeof(string), typeof(uint), typeof(uint), typeof(uint), typeof(string), typeof(string), typeof(string));
+        public MethodInfo SaveCheckAtModel => field ??= Method(typeof(ModelSaveContext), "CheckAtModel");
+        public MethodInfo SetVersionInfo => field ??= Method(typeof(ModelSaveContext), "SetVersionInfo", VersionInfo);
+        public MethodInfo SaveBinaryStream => field ??= Method(typeof(ModelSaveContext), "SaveBinaryStream", typeof(string), typeof(Action<BinaryWriter>));
+        public FieldInfo SaveWriter => field ??= Field(typeof(ModelSaveContext), "Writer");
+        public MethodInfo SaveString => field ??= Method(typeof(ModelSaveContext), "SaveString", typeof(string));
+
+        // ----- load side (ModelLoadContext itself is internal)
+        public Type LoadContext => field ??= CoreType("Microsoft.ML.ModelLoadContext");
+        public Type SignatureLoadModel => field ??= CoreType("Microsoft.ML.SignatureLoadModel");
+        public FieldInfo LoadReader => field ??= Field(LoadContext, "Reader");
+        public FieldInfo LoadHeader => field ??= Field(LoadContext, "Header");
+        public MethodInfo LoadCheckAtModel => field ??= Method(LoadContext, "CheckAtModel");
+        public MethodInfo LoadString => field ??= Method(LoadContext, "LoadString");
+        public MethodInfo TryLoadBinaryStream => field ??= Method(LoadContext, "TryLoadBinaryStream", typeof(string), typeof(Action<BinaryReader>));
+        public Type Header => field ??= CoreType("Microsoft.ML.ModelHeader");
+        public FieldInfo HeaderModelSignature => field ??= Field(Header, "ModelSignature");
+        public FieldInfo HeaderVersionWritten => field ??= Field(Header, "ModelVerWritten");
+        public FieldInfo HeaderVersionReadable => field ??= Field(Header, "ModelVerReadable");
+        // (instType, loaderType, argType, sigType, userName, params loadNames)
+        public ConstructorInfo LoadableClassCtor => field ??= Constructor(CoreType("Microsoft.ML.LoadableClassAttribute"),
+            typeof(Type), typeof(Type), typeof(Type), typeof(Type), typeof(string), typeof(string[]));
+
+        /// <summary>Looks every member up now, so that a mismatched ML.NET fails at once with its name.</summary>
+        public Members ResolveAll()
+        {
+            foreach (var property in typeof(Members).GetProperties())
+            {
+                try { property.GetValue(this); }
+                catch (TargetInvocationException e) when (e.InnerException is MissingMemberException missing)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(missing).Throw();
+                }
+            }
+            return this;
+        }
+    }
+
+    /// <summary>
+    /// The host environment of an ML.NET catalog (it carries the <c>MLContext</c>'s seed and log). Catalogs
+    /// implement ML.NET's internal <c>IInternalCatalog</c> explicitly; its <c>Environment</c> is the host.
+    /// </summary>
+    public static IHostEnvironment EnvironmentOf(object catalog)
+    {
+        var contract = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog");
+        if (contract?.GetProperty("Environment")?.GetValue(catalog) is IHostEnvironment env) return env;
+        throw Missing($"IInternalCatalog.Environment of {catalog.GetType().Name}", s_core);
+    }
 
     private static int s_bridgeCounter;
     private static readonly ConcurrentDictionary<string, Assembly> s_bridges = new(StringComparer.Ordinal);
@@ -83,7 +125,7 @@ internal static class MlNetInternals
         }
     }
 
-    public static void CheckAtModel(ModelSaveContext ctx) => Call(s_saveCheckAtModel, ctx);
+    public static void CheckAtModel(ModelSaveContext ctx) => Call(M.SaveCheckAtModel, ctx);
 
     public static void SetVersionInfo(ModelSaveContext ctx, PersistenceFormat f)
     {
@@ -92,7 +134,7 @@ internal static class MlNetInternals
         object ver;
         try
         {
-            ver = s_versionInfoCtor.Invoke(new object?[]
+            ver = M.VersionInfoCtor.Invoke(new object?[]
             {
                 f.ModelSignature, f.Version, f.MinReadableVersion, f.MinReadableVersion, null, f.LoaderSignature, null,
             });
@@ -102,31 +144,31 @@ internal static class MlNetInternals
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
             throw; // unreachable
         }
-        Call(s_setVersionInfo, ctx, ver);
+        Call(M.SetVersionInfo, ctx, ver);
     }
 
     public static BinaryWriter GetSaveWriter(ModelSaveContext ctx) =>
-        (BinaryWriter?)s_saveWriter.GetValue(ctx) ?? throw new InvalidOperationException("ModelSaveContext has no writer.");
+        (BinaryWriter?)M.SaveWriter.GetValue(ctx) ?? throw new InvalidOperationException("ModelSaveContext has no writer.");
 
     public static void SaveBinaryStream(ModelSaveContext ctx, string name, Action<BinaryWriter> write) =>
-        Call(s_saveBinaryStream, ctx, name, write);
+        Call(M.SaveBinaryStream, ctx, name, write);
 
-    public static void SaveString(ModelSaveContext ctx, string value) => Call(s_saveString, ctx, value);
+    public static void SaveString(ModelSaveContext ctx, string value) => Call(M.SaveString, ctx, value);
 
-    public static string LoadString(object ctx) => (string)Call(s_loadString, ctx)!;
+    public static string LoadString(object ctx) => (string)Call(M.LoadString, ctx)!;
 
     public static BinaryReader GetLoadReader(object ctx) =>
-        (BinaryReader?)s_loadReader.GetValue(ctx) ?? throw new InvalidOperationException("ModelLoadContext has no reader.");
+        (BinaryReader?)M.LoadReader.GetValue(ctx) ?? throw new InvalidOperationException("ModelLoadContext has no reader.");
 
-    public static void CheckAtModel(object ctx) => Call(s_loadCheckAtModel, ctx);
+    public static void CheckAtModel(object ctx) => Call(M.LoadCheckAtModel, ctx);
 
     public static bool TryLoadBinaryStream(object ctx, string name, Action<BinaryReader> read) =>
-        (bool)Call(s_tryLoadBinaryStream, ctx, name, read)!;
+        (bool)Call(M.TryLoadBinaryStream, ctx, name, read)!;
 
     public static (ulong ModelSignature, uint Written, uint Readable) GetHeaderVersion(object ctx)
     {
-        object header = s_loadHeader.GetValue(ctx)!; // boxed copy of the struct; read-only use
-        return ((ulong)s_hdrModelSig.GetValue(header)!, (uint)s_hdrVerWritten.GetValue(header)!, (uint)s_hdrVerReadable.GetValue(header)!);
+        object header = M.LoadHeader.GetValue(ctx)!; // boxed copy of the struct; read-only use
+        return ((ulong)M.HeaderModelSignature.GetValue(header)!, (uint)M.HeaderVersionWritten.GetValue(header)!, (uint)M.HeaderVersionReadable.GetValue(header)!);
     }
 
     // Same packing as VersionInfo's constructor (little-endian, one byte per char, space -> 0).
@@ -177,7 +219,7 @@ internal static class MlNetInternals
         // The runtime does not check accessibility of types used only in a signature, so the internal
         // ModelLoadContext is fine here; the IL itself touches only public members.
         var create = tb.DefineMethod("Create", MethodAttributes.Public | MethodAttributes.Static,
-            typeof(ITransformer), new[] { typeof(IHostEnvironment), s_loadCtx });
+            typeof(ITransformer), new[] { typeof(IHostEnvironment), M.LoadContext });
         var il = create.GetILGenerator();
         il.Emit(OpCodes.Ldsfld, fTarget);
         il.Emit(OpCodes.Ldarg_0);
@@ -188,9 +230,9 @@ internal static class MlNetInternals
         bridge.GetField("Target")!.SetValue(null, target);
 
         // userName "" = hidden component (not listed in any UI/help); argType null = no options object.
-        ab.SetCustomAttribute(new CustomAttributeBuilder(s_loadableCtor, new object?[]
+        ab.SetCustomAttribute(new CustomAttributeBuilder(M.LoadableClassCtor, new object?[]
         {
-            typeof(ITransformer), bridge, null, s_signatureLoadModel, "", new[] { loaderSignature },
+            typeof(ITransformer), bridge, null, M.SignatureLoadModel, "", new[] { loaderSignature },
         }));
         s_bridges[name.Name!] = ab;
         InstallResolver();

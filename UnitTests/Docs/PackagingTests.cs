@@ -37,7 +37,7 @@ public class PackagingTests
     }
 
     [Fact]
-    public void Trainers_package_leaves_the_choice_of_libtorch_to_the_app()
+    public void Trainers_package_leaves_the_choice_of_libtorch_to_the_app_and_pins_ml_net()
     {
         var output = TestData.TempDirectory();
         Dotnet(output, "pack", Path.Combine(ReadmeTests.RepositoryRoot(), "Trainers"), "-c", "Release", "--no-build", "-o", output);
@@ -47,5 +47,7 @@ public class PackagingTests
         Assert.Contains("id=\"TorchSharp\"", text);
         Assert.DoesNotContain("TorchSharp-cpu", text);
         Assert.DoesNotContain("libtorch", text);
+        // ML.NET's internals are reached by reflection: the package takes the one version they were written against.
+        Assert.Matches("<dependency id=\"Microsoft.ML\" version=\"\\[5.0.1\\]\"", text);
     }
 }

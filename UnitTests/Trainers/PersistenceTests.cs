@@ -94,22 +94,45 @@ public class PersistenceTests(TrainedModelFixture trained) : IClassFixture<Train
         Assert.Contains("truncated, corrupt", error.Message);
     }
 
+    /// <summary>The saved model with one byte of its network's weights flipped.</summary>
+    string ModelWithAFlippedWeightByte()
+    {
+        var path = SaveModel();
+        using var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update);
+        var entry = zip.Entries.Single(e => e.FullName.EndsWith("Network", StringComparison.Ordinal));
+        byte[] content;
+        using (var read = entry.Open()) { using var copy = new MemoryStream(); read.CopyTo(copy); content = copy.ToArray(); }
+        content[content.Length / 2] ^= 0x55;
+        using var write = entry.Open();
+        write.SetLength(0);
+        write.Write(content);
+        return path;
+    }
+
     [Fact]
     public void Corrupted_weights_are_detected_not_silently_loaded()
     {
-        var path = SaveModel();
-        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
-        {
-            var entry = zip.Entries.Single(e => e.FullName.EndsWith("Network", StringComparison.Ordinal));
-            byte[] content;
-            using (var read = entry.Open()) { using var copy = new MemoryStream(); read.CopyTo(copy); content = copy.ToArray(); }
-            content[content.Length / 2] ^= 0x55;
-            using var write = entry.Open();
-            write.SetLength(0);
-            write.Write(content);
-        }
+        var path = ModelWithAFlippedWeightByte();
         var error = Assert.Throws<InvalidDataException>(() => new MLContext().LoadModel(path, out _));
         Assert.Contains("Network", error.Message);
+    }
+
+    /// <summary>
+    /// ML.NET's own <c>ml.Model.Load</c> calls each loader by reflection, which wraps what the loader throws in a
+    /// TargetInvocationException per level (two here: the chain, then the CNN stage); the toolkit cannot remove
+    /// those wrappers from inside. The root names the damaged stream and why, and <c>ml.LoadModel</c> unwraps it.
+    /// </summary>
+    [Fact]
+    public void Corrupted_weights_read_through_ml_nets_own_load_fail_with_the_damage_at_the_root()
+    {
+        var path = ModelWithAFlippedWeightByte();
+        var error = Assert.ThrowsAny<Exception>(() => new MLContext().RegisterMLToolkit().Model.Load(path, out _));
+        var root = error;
+        while (root.InnerException is not null) root = root.InnerException;
+        Assert.IsType<FormatException>(root);
+        Assert.Equal("Corrupt model file: binary stream 'Network' fails its length/SHA-256 check.", root.Message);
+        var unwrapped = Assert.Throws<InvalidDataException>(() => new MLContext().LoadModel(path, out _));
+        Assert.Equal($"Model file '{path}' cannot be loaded: it is truncated, corrupt or not an ML.NET model ({root.Message}).", unwrapped.Message);
     }
 
     [Fact]
