@@ -7,10 +7,11 @@ public class PackagingTests
 {
     static string Dotnet(string folder, params string[] arguments) => DotnetCli.Run(folder, null, arguments);
 
+    /// <summary>Packs <paramref name="project"/> as its README says, building it first (a pack of stale binaries would pass unseen otherwise).</summary>
     static string[] Pack(string project)
     {
         var output = TestData.TempDirectory();
-        Dotnet(output, "pack", Path.Combine(ReadmeTests.RepositoryRoot(), project), "-c", "Release", "--no-build", "-o", output);
+        Dotnet(output, "pack", Path.Combine(ReadmeTests.RepositoryRoot(), project), "-c", "Release", "-o", output);
         var package = Assert.Single(Directory.GetFiles(output, "*.nupkg"));
         using var zip = ZipFile.OpenRead(package);
         return zip.Entries.Select(e => e.FullName).ToArray();

@@ -58,9 +58,22 @@ public class ZooForwardBackwardTests
         // Auxiliary classifiers (GoogLeNet) learn from their own loss, as the trainer adds it.
         if (network is IAuxiliaryOutputs auxiliary)
             foreach (var (auxLogits, weight) in auxiliary.Auxiliary.Items) loss = loss + weight * nn.functional.cross_entropy(auxLogits, labels);
+        Assert.True(logits.isfinite().all().item<bool>(), $"{name}: training-mode logits hold NaN or infinity");
+        Assert.True(loss.isfinite().item<bool>(), $"{name}: loss {loss.item<float>()}");
         loss.backward();
         var parameters = network.parameters().ToArray();
         Assert.All(parameters, p => Assert.NotNull(p.grad));
+        Assert.All(parameters, p => Assert.True(p.grad!.isfinite().all().item<bool>(), $"{name}: a gradient holds NaN or infinity"));
         Assert.True(parameters.Any(p => p.grad!.abs().sum().item<float>() > 0), "some gradient is non-zero");
+
+        // Prediction: eval mode (running batch-norm statistics, no dropout), one image, no auxiliary outputs.
+        network.eval();
+        using (torch.no_grad())
+        {
+            var single = network.call(x[..1]);
+            Assert.Equal([1L, 7], single.shape);
+            Assert.True(single.isfinite().all().item<bool>(), $"{name}: eval-mode logits hold NaN or infinity");
+            Assert.True(single.allclose(network.call(x[..1]), rtol: 0, atol: 0)); // deterministic: no dropout, no batch statistics
+        }
     }
 }
