@@ -10,11 +10,11 @@
 
 using MLToolkit;
 using MLToolkit.Datasets.Images;
-using MLToolkit.Trainers.Architectures;
-using MLToolkit.Trainers.Architectures.Zoo;
+using MLToolkit.Trainers.Networks;
+using MLToolkit.Trainers.Networks.Zoo;
 using MLToolkit.Trainers.Summary;
 using static MLToolkit.Layers;
-using Padding = MLToolkit.Trainers.Layers.Padding;
+using Padding = MLToolkit.Trainers.NetworkLayers.Padding;
 
 // quick = true runs on a small slice in seconds; the test suite runs every notebook that way
 // (it sets MLTOOLKIT_QUICK=1). Set it to false for the full data.

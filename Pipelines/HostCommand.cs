@@ -3,7 +3,7 @@ using MLToolkit.Pipelines.Display;
 using MLToolkit.Pipelines.Experiments;
 using MLToolkit.Datasets.Images;
 using MLToolkit.Pipelines.Runs;
-using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Networks;
 using MLToolkit.Trainers.Summary;
 using Spectre.Console;
 

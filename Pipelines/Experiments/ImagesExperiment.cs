@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using MLToolkit.Datasets.ImageFolders;
 using MLToolkit.Pipelines.Runs;
-using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Networks;
 
 namespace MLToolkit.Pipelines.Experiments;
 

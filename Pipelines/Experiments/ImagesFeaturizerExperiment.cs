@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using MLToolkit.Pipelines.Runs;
-using MLToolkit.Trainers.Architectures.Pretrained;
+using MLToolkit.Trainers.Networks.Pretrained;
 
 namespace MLToolkit.Pipelines.Experiments;
 

@@ -1,4 +1,4 @@
-using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Networks;
 using System.Diagnostics;
 using Microsoft.ML;
 using MLToolkit.Trainers.Estimators;

@@ -1,4 +1,4 @@
-using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Networks;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;

@@ -1,7 +1,7 @@
 using MLToolkit.Datasets.Images;
-using MLToolkit.Trainers.Architectures;
-using MLToolkit.Trainers.Optimizers;
-using MLToolkit.Trainers.Schedules;
+using MLToolkit.Trainers.Networks;
+using MLToolkit.Trainers.Optimization;
+using MLToolkit.Trainers.LearningRates;
 using MLToolkit.Trainers.Training;
 
 namespace MLToolkit;

@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLToolkit.Datasets.Images;
 using MLToolkit.Trainers.Augmentation;
-using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Networks;
 using MLToolkit.Trainers.Backend;
 using MLToolkit.Trainers.Scoring;
 using MLToolkit.Trainers.Training;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Networks;
 using MLToolkit.Trainers.Persistence;
 using MLToolkit.Trainers.Scoring;
 using MLToolkit.Trainers.Training;

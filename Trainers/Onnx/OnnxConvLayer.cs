@@ -8,7 +8,7 @@ namespace MLToolkit.Trainers.Onnx;
 /// <param name="WeightShape">Its shape: out × in/groups × kH × kW.</param>
 /// <param name="Bias">Name of the convolution's bias initializer, or null.</param>
 /// <param name="BatchNorm">The BatchNormalization node reading the convolution, or null.</param>
-public sealed record OnnxConvLayer(NodeProto Conv, string Weight, long[] WeightShape, string? Bias, NodeProto? BatchNorm)
+internal sealed record OnnxConvLayer(NodeProto Conv, string Weight, long[] WeightShape, string? Bias, NodeProto? BatchNorm)
 {
     /// <summary>
     /// The convolutions that compute <paramref name="graph"/>'s outputs, in file order, each with the batch normalization

@@ -7,7 +7,7 @@ namespace MLToolkit.Trainers.Onnx;
 /// The parts of an ONNX model file the toolkit reads: its weights (initializers) and its nodes. Only
 /// what importing a CNN's weights needs; parsing uses the official ONNX protobuf types (OnnxSharp).
 /// </summary>
-public sealed class OnnxGraph
+internal sealed class OnnxGraph
 {
     readonly Dictionary<string, TensorProto> _initializers;
     readonly Dictionary<string, NodeProto> _producers = new();

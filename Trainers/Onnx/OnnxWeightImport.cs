@@ -1,5 +1,5 @@
 using MLToolkit.Datasets.Images;
-using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,7 +14,7 @@ namespace MLToolkit.Trainers.Onnx;
 /// the same forward order in both, which holds for plain and residual stacks (a ResNet's projection
 /// shortcut has its own 1×1 shape). The head (fully connected layers) is left alone.
 /// </summary>
-public static class OnnxWeightImport
+internal static class OnnxWeightImport
 {
     /// <summary>Copies the weights; returns how many convolutions were loaded.</summary>
     /// <exception cref="InvalidDataException">A convolution of the network has no counterpart in the file, or the file has convolutions left over.</exception>

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MLToolkit.Datasets.Images;
 using MLToolkit.Trainers.Augmentation;
-using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Networks;
 using MLToolkit.Trainers.Backend;
 using MLToolkit.Trainers.Estimators;
 using MLToolkit.Trainers.Scoring;
@@ -18,7 +18,7 @@ namespace MLToolkit.Trainers.Persistence;
 /// TorchSharp), then the columns, shape, classes, label values, and per member the architecture
 /// (name and settings) and the weights.
 /// </summary>
-public static class CnnModelFile
+internal static class CnnModelFile
 {
     /// <summary>
     /// The device the networks of models read on this thread go to (null: the CPU). ML.NET's loader

@@ -9,7 +9,7 @@ namespace MLToolkit.Trainers.Persistence;
 /// What a registered loader receives: the verified payload written by the save-side <c>writeHeader</c>
 /// callback and access to the named binary side streams. Only valid during the loader call.
 /// </summary>
-public sealed class LoadContextView
+internal sealed class LoadContextView
 {
     private readonly object _ctx;
     private readonly IReadOnlyDictionary<string, (long Length, byte[] Sha256)> _manifest;

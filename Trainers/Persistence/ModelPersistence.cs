@@ -50,7 +50,7 @@ namespace MLToolkit.Trainers.Persistence;
 /// <see cref="ICanSaveModel"/> on the transformer and call <see cref="Save(ModelSaveContext, PersistenceFormat, Action{BinaryWriter}, IReadOnlyDictionary{string, Action{BinaryWriter}}?)"/>
 /// from it; (3) before <c>ml.Model.Load</c>, call <see cref="Register(MLContext)"/> on the loading context.
 /// </remarks>
-public static class ModelPersistence
+internal static class ModelPersistence
 {
     private sealed record LoaderEntry(PersistenceFormat Format, Func<IHostEnvironment, LoadContextView, ITransformer> Load, Assembly Bridge);
 

@@ -5,7 +5,7 @@ namespace MLToolkit.Trainers.Persistence;
 /// ML.NET model header uses to find the loader, the model signature that guards against reading
 /// the wrong kind of payload, and the version numbers used for compatibility checks.
 /// </summary>
-public sealed class PersistenceFormat
+internal sealed class PersistenceFormat
 {
     /// <summary>Creates a format description.</summary>
     /// <param name="loaderSignature">Name under which the loader is registered and written in the header

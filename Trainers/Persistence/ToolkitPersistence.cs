@@ -10,7 +10,7 @@ namespace MLToolkit.Trainers.Persistence;
 /// (its networks travel as one verified binary entry of the zip that <c>ml.Model.Save</c> writes)
 /// and the augmentation stage (its policy as JSON).
 /// </summary>
-public static class ToolkitPersistence
+internal static class ToolkitPersistence
 {
     static readonly PersistenceFormat CnnFormat = new("MLToolkitCnnTransformer", "MLTKCNN1", version: 1);
     static readonly PersistenceFormat AugmentFormat = new("MLToolkitAugment", "MLTKAUG1", version: 1);

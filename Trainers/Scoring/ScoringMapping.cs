@@ -11,7 +11,7 @@ namespace MLToolkit.Trainers.Scoring;
 /// <see cref="CustomMappingTransformer{TSrc, TDst}"/>. ML.NET then provides <c>Transform</c>,
 /// row-to-row mapping and thus <c>PredictionEngine</c> for free.
 /// </summary>
-public static class ScoringMapping
+internal static class ScoringMapping
 {
     /// <summary>Name of the probabilities column.</summary>
     public const string ScoreColumn = "Score";

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using MLToolkit.Datasets.Images;
-using MLToolkit.Trainers.Architectures;
-using MLToolkit.Trainers.Layers;
+using MLToolkit.Trainers.Networks;
+using MLToolkit.Trainers.NetworkLayers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

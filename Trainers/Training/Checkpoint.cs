@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using MLToolkit.Trainers.Schedules;
+using MLToolkit.Trainers.LearningRates;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,7 +14,7 @@ namespace MLToolkit.Trainers.Training;
 /// (a temporary file renamed over the old one) so that a run killed at any moment resumes from its
 /// last finished epoch with the same command and continues exactly as it would have.
 /// </summary>
-public sealed class Checkpoint
+internal sealed class Checkpoint
 {
     // Version 2 ends with the SHA-256 of everything before it and a trailer, as model files are sealed.
     static readonly byte[] Magic = Encoding.ASCII.GetBytes("MLTKCKP2");

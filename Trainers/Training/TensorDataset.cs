@@ -10,7 +10,7 @@ namespace MLToolkit.Trainers.Training;
 /// Training rows copied once out of an <see cref="IDataView"/> into two resident tensors:
 /// images N × C × H × W and 0-based class indices N.
 /// </summary>
-public sealed class TensorDataset : IDisposable
+internal sealed class TensorDataset : IDisposable
 {
     TensorDataset(Tensor images, Tensor labels, ImageShape shape, int classes)
     {

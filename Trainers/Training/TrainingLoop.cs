@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using MLToolkit.Trainers.Architectures;
+using MLToolkit.Trainers.Networks;
 using MLToolkit.Trainers.Augmentation;
-using MLToolkit.Trainers.Layers.Modules;
-using MLToolkit.Trainers.Schedules;
+using MLToolkit.Trainers.NetworkLayers.Modules;
+using MLToolkit.Trainers.LearningRates;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,7 +17,7 @@ namespace MLToolkit.Trainers.Training;
 /// <param name="Device">Where the tensors live.</param>
 /// <param name="Model">Index (1-based) and count of the models of the run, for progress.</param>
 /// <param name="Checkpoint">Where to save and resume from, or null.</param>
-public sealed record TrainingRun(TensorDataset Train, TensorDataset? Validation, AugmentationPolicy? Augmentation,
+internal sealed record TrainingRun(TensorDataset Train, TensorDataset? Validation, AugmentationPolicy? Augmentation,
     int Seed, Device Device, (int Index, int Count) Model, Checkpoint? Checkpoint);
 
 /// <summary>
@@ -25,7 +25,7 @@ public sealed record TrainingRun(TensorDataset Train, TensorDataset? Validation,
 /// schedule, each batch inside its own dispose scope so that native memory stays flat; then
 /// validation, the adaptive schedule, early stopping and the checkpoint.
 /// </summary>
-public static class TrainingLoop
+internal static class TrainingLoop
 {
     /// <summary>Trains <paramref name="network"/> in place and returns one summary per epoch.</summary>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>

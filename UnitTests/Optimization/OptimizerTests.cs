@@ -1,5 +1,5 @@
 using Microsoft.ML;
-using MLToolkit.Trainers.Optimizers;
+using MLToolkit.Trainers.Optimization;
 using MLToolkit.Trainers.Training;
 using TorchSharp;
 

@@ -2,8 +2,8 @@ using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MLToolkit.Datasets.Images;
-using MLToolkit.Trainers.Architectures;
-using MLToolkit.Trainers.Architectures.Pretrained;
+using MLToolkit.Trainers.Networks;
+using MLToolkit.Trainers.Networks.Pretrained;
 using MLToolkit.Trainers.Onnx;
 using MLToolkit.UnitTests.Datasets;
 using TorchSharp;
@@ -45,7 +45,7 @@ public class ImageNetImportTests
     {
         using var preprocess = new InferenceSession(Path.Combine(PackageFolder, "ResNetPrepOnnx", "ResNetPreprocess.onnx"));
         using var reference = new InferenceSession(ResNet18Package.OnnxPath());
-        using var network = new MLToolkit.Trainers.Architectures.Zoo.ResNet(18, [.. PretrainedWeights.ImageNetResNet18Blocks]).Build(new ImageShape(3, 224, 224), 5);
+        using var network = new MLToolkit.Trainers.Networks.Zoo.ResNet(18, [.. PretrainedWeights.ImageNetResNet18Blocks]).Build(new ImageShape(3, 224, 224), 5);
         int loaded = OnnxWeightImport.Into(network, OnnxGraph.Read(ResNet18Package.OnnxPath()), new ImageShape(3, 224, 224));
         Assert.Equal(22, loaded); // 19 convolutions on the main path, 3 projection shortcuts
         network.eval();

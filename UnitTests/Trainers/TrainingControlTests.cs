@@ -107,12 +107,12 @@ public class TrainingControlTests
         var train = TestData.Train(ml, 200);
         var directory = TestData.TempDirectory();
         CnnOptions Options() => new() { Epochs = 1, BatchSize = 50, Seed = 3, CheckpointDirectory = directory,
-            LearningRateSchedule = global::MLToolkit.Schedules.StepDecay(everyEpochs: 3, factor: 0.5) };
+            LearningRateSchedule = MLToolkit.Schedules.StepDecay(everyEpochs: 3, factor: 0.5) };
         Pipeline(ml, Options()).Fit(train);
 
         // StepDecay(3, …) → StepDecay(5, …): the same schedule type, other parameters.
         var other = Options();
-        other.LearningRateSchedule = global::MLToolkit.Schedules.StepDecay(everyEpochs: 5, factor: 0.5);
+        other.LearningRateSchedule = MLToolkit.Schedules.StepDecay(everyEpochs: 5, factor: 0.5);
         Assert.Contains("differently configured", Assert.Throws<InvalidOperationException>(() => Pipeline(ml, other).Fit(train)).Message);
 
         // Another augmentation policy in front of the same trainer.

@@ -1,13 +1,13 @@
 using Microsoft.ML;
 using MLToolkit.Datasets.Images;
-using MLToolkit.Trainers.Architectures;
-using MLToolkit.Trainers.Architectures.Zoo;
-using MLToolkit.Trainers.Layers;
+using MLToolkit.Trainers.Networks;
+using MLToolkit.Trainers.Networks.Zoo;
+using MLToolkit.Trainers.NetworkLayers;
 using MLToolkit.Trainers.Summary;
 using TorchSharp;
 using static MLToolkit.Layers;
 using static TorchSharp.torch;
-using Padding = MLToolkit.Trainers.Layers.Padding;
+using Padding = MLToolkit.Trainers.NetworkLayers.Padding;
 
 namespace MLToolkit.UnitTests.Zoo;
 
@@ -129,7 +129,7 @@ public class LayerApiTests
     {
         using var scope = torch.NewDisposeScope();
         using var network = new GoogLeNet().Build(new ImageShape(1, 28, 28), 10);
-        var aux = (MLToolkit.Trainers.Layers.Modules.IAuxiliaryOutputs)network;
+        var aux = (MLToolkit.Trainers.NetworkLayers.Modules.IAuxiliaryOutputs)network;
         network.train();
         network.call(torch.rand(2, 1, 28, 28));
         Assert.Equal(2, aux.Auxiliary.Items.Count);

@@ -1,6 +1,6 @@
 using MLToolkit.Datasets.Images;
-using MLToolkit.Trainers.Architectures;
-using MLToolkit.Trainers.Layers.Modules;
+using MLToolkit.Trainers.Networks;
+using MLToolkit.Trainers.NetworkLayers.Modules;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using MLToolkit.Datasets.Images;
-using MLToolkit.Trainers.Architectures.Zoo;
+using MLToolkit.Trainers.Networks.Zoo;
 using MLToolkit.Trainers.Training;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using MLToolkit.Datasets.Images;
-using MLToolkit.Trainers.Architectures;
-using MLToolkit.Trainers.Architectures.Zoo;
+using MLToolkit.Trainers.Networks;
+using MLToolkit.Trainers.Networks.Zoo;
 using MLToolkit.Trainers.Summary;
 
 namespace MLToolkit.UnitTests.Zoo;

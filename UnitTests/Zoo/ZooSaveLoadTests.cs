@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using MLToolkit.Datasets.Images;
-using MLToolkit.Trainers.Architectures;
-using MLToolkit.Trainers.Architectures.Zoo;
+using MLToolkit.Trainers.Networks;
+using MLToolkit.Trainers.Networks.Zoo;
 using TorchSharp;
 
 namespace MLToolkit.UnitTests.Zoo;

@@ -1,6 +1,6 @@
 using Microsoft.ML;
-using MLToolkit.Trainers.Architectures;
-using MLToolkit.Trainers.Architectures.Zoo;
+using MLToolkit.Trainers.Networks;
+using MLToolkit.Trainers.Networks.Zoo;
 
 namespace MLToolkit.UnitTests.Zoo;
 
