@@ -47,77 +47,20 @@ public sealed class CnnTrainer : IEstimator<CnnTransformer>
     }
 
     /// <summary>
-    /// Trains one network with <paramref name="options"/> and <paramref name="seed"/>; the shared core of
+    /// Trains one classifier with <paramref name="options"/> and <paramref name="seed"/>; the shared core of
     /// the single trainer and the ensemble.
     /// </summary>
     internal static nn.Module<Tensor, Tensor> TrainNetwork(IDataView input, CnnOptions options, int seed,
         (int Index, int Count) model, out ImageShape shape, out IArchitecture architecture, out IReadOnlyList<EpochSummary> history)
     {
         var imageColumn = ImageColumns.Require(input.Schema, options.FeatureColumnName, "image");
-        shape = options.ImageShape ?? ImageShape.FromColumn(imageColumn);
+        var imageShape = shape = options.ImageShape ?? ImageShape.FromColumn(imageColumn);
         // Pretrained weights bring their input normalisation into the architecture, so the saved model has it.
         architecture = options.Pretrained?.Prepare(options.Architecture, shape) ?? options.Architecture;
-
-        // Weight initialisation and dropout draw from torch's one global generator, and the thread count
-        // is set for the run: two trainings at once would interleave their draws and neither would be
-        // reproducible. So trainings in one process take turns (see CnnOptions.Seed).
-        lock (TorchRuntime.TrainingGate)
-        {
-            TorchRuntime.SetThreads(options.Threads ?? Environment.ProcessorCount);
-            var device = TorchRuntime.ResolveDevice(options.Device);
-            var (train, validation) = ReadData(input, options, shape, seed);
-            try
-            {
-                // One seed fixes the initial weights, dropout masks and shuffling order.
-                torch.manual_seed(seed);
-                var network = architecture.Build(shape, train.Classes);
-                options.Pretrained?.LoadInto(network, shape);
-                network.to(device);
-                var checkpoint = options.CheckpointDirectory is { } directory
-                    ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count, validation?.Count, AugmentationPolicy.FromColumn(imageColumn)))
-                    : null;
-                try
-                {
-                    var run = new TrainingRun(train, validation, AugmentationPolicy.FromColumn(imageColumn), seed, device, model, checkpoint);
-                    history = TrainingLoop.Run(network, options, run);
-                }
-                catch
-                {
-                    network.Dispose();
-                    throw;
-                }
-                return network;
-            }
-            finally
-            {
-                train.Dispose();
-                validation?.Dispose();
-            }
-        }
+        return NetworkTraining.Train(input, options, architecture, imageShape, seed, model,
+            new ClassificationTask(AugmentationPolicy.FromColumn(imageColumn)),
+            data => TensorDataset.FromDataView(data, options.FeatureColumnName, options.LabelColumnName, imageShape), out history);
     }
-
-    static (TensorDataset Train, TensorDataset? Validation) ReadData(IDataView input, CnnOptions options, ImageShape shape, int seed)
-    {
-        var all = TensorDataset.FromDataView(input, options.FeatureColumnName, options.LabelColumnName, shape);
-        if (options.ValidationData is { } validationData)
-            return (all, TensorDataset.FromDataView(validationData, options.FeatureColumnName, options.LabelColumnName, shape));
-        if (options.ValidationFraction is not { } fraction)
-            return (all, null);
-        using (all) return all.Split(fraction, seed);
-    }
-
-    /// <summary>
-    /// What must match for a checkpoint to be resumed: every setting that shapes the run — the design,
-    /// the schedule with its parameters (not only its type), the augmentation policy, the data's and the
-    /// validation data's sizes, the optimizer, regularisation, seed and transfer-learning settings.
-    /// </summary>
-    static string Fingerprint(CnnOptions options, int seed, long rows, long? validationRows, AugmentationPolicy? augmentation) => string.Join("|",
-        options.Architecture.Name, ArchitectureRegistry.ToJson(options.Architecture), options.Epochs, options.BatchSize,
-        options.Optimizer, options.Regularization, options.LearningRateSchedule.GetType().Name,
-        System.Text.Json.JsonSerializer.Serialize(options.LearningRateSchedule, options.LearningRateSchedule.GetType()),
-        augmentation?.ToJson() ?? "no augmentation", validationRows?.ToString() ?? "no validation", seed, rows,
-        options.ValidationFraction, options.EarlyStoppingPatience, options.Pretrained?.Description, options.FreezeBackboneEpochs,
-        options.BackboneLearningRateFactor, options.FreezeBackboneBatchNorm, options.FrozenBackboneShare);
 
     /// <summary>The schema after the transformer: the input plus <c>Score</c> and <c>PredictedLabel</c>.</summary>
     /// <exception cref="ArgumentException">The image or label column is missing or of the wrong type.</exception>

@@ -35,6 +35,10 @@ namespace MLToolkit.Trainers.NetworkLayers;
 [JsonDerivedType(typeof(DualPath), "dual_path")]
 [JsonDerivedType(typeof(PadShortcut), "pad_shortcut")]
 [JsonDerivedType(typeof(AuxiliaryOutput), "auxiliary_output")]
+[JsonDerivedType(typeof(ConvTranspose2D), "conv_transpose2d")]
+[JsonDerivedType(typeof(Upsample), "upsample")]
+[JsonDerivedType(typeof(PixelClassifier), "pixel_classifier")]
+[JsonDerivedType(typeof(CropToInput), "crop_to_input")]
 public abstract record Layer
 {
     /// <summary>Short lower-case name of the layer kind, used to name modules in summaries (conv2d_3, dense_1…).</summary>

@@ -87,6 +87,22 @@ public static class Layers
     /// <summary>An auxiliary classifier whose loss is added with <paramref name="weight"/> while training.</summary>
     public static AuxiliaryOutput Auxiliary(Layer head, double weight = 0.3) => new(head, weight);
 
+    /// <summary>A transposed convolution (see <see cref="Trainers.NetworkLayers.ConvTranspose2D"/>); filters null gives one per class.</summary>
+    public static ConvTranspose2D ConvTranspose2D(int? filters, int kernelSize, int stride, int padding = 0, bool bilinear = false, bool useBias = false) =>
+        new(filters, kernelSize, stride, padding, bilinear, useBias);
+
+    /// <summary>A learned upsampling by <paramref name="factor"/> that starts as bilinear interpolation (FCN); filters null gives one per class.</summary>
+    public static ConvTranspose2D UpConv(int factor, int? filters = null, bool bilinear = true) => Trainers.NetworkLayers.ConvTranspose2D.Upsampling(factor, filters, bilinear);
+
+    /// <summary>Parameter-free upsampling (bilinear, or nearest neighbour).</summary>
+    public static Upsample Upsample(int factor, bool nearest = false) => new(factor, nearest);
+
+    /// <summary>Class scores per pixel: a 1×1 convolution to one channel per class.</summary>
+    public static PixelClassifier PixelClassifier(bool zeroInit = false) => new(zeroInit);
+
+    /// <summary>Pads the input up to a multiple of <paramref name="multiple"/>, runs <paramref name="body"/>, crops back to the input's size.</summary>
+    public static CropToInput CropToInput(int multiple, Layer body) => new(multiple, body);
+
     /// <summary>Conv → BatchNorm → ReLU, the block of most modern CNNs (the convolution has no bias).</summary>
     public static Sequence ConvBnRelu(int filters, int kernelSize, int stride = 1, Padding? padding = null, double epsilon = 1e-5, int groups = 1) =>
         Sequence(Conv2D(filters, kernelSize, stride, padding, useBias: false, groups: groups), BatchNorm(epsilon), ReLU());

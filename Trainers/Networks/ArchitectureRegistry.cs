@@ -38,7 +38,9 @@ public static class ArchitectureRegistry
         Register("dpn-small", () => new Dpn());
         Register<SequentialArchitecture>(SequentialArchitecture.RegisteredName);
         foreach (var type in new[] { typeof(MnistCnn), typeof(LeNet5), typeof(AlexNet), typeof(ZfNet), typeof(Vgg), typeof(GoogLeNet),
-                     typeof(ResNet), typeof(CifarResNet), typeof(DenseNet), typeof(Dpn) })
+                     typeof(ResNet), typeof(CifarResNet), typeof(DenseNet), typeof(Dpn),
+                     // Segmentation designs load from saved models but are no presets: the classifier zoo's tests and --arch list stay classifiers.
+                     typeof(Segmentation.Fcn), typeof(Segmentation.UNet) })
             RegisterKey("type:" + type.Name.ToLowerInvariant(), type);
     }
 

@@ -30,12 +30,16 @@ internal static class CnnModelFile
     const int FormatVersion = 1;
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="stream"/>.</summary>
-    public static void Write(Stream stream, CnnTransformer model)
+    public static void Write(Stream stream, CnnTransformer model) =>
+        Write(stream, new StoredNetworks(model.FeatureColumnName, model.Scorer, model.Architectures, model.LabelValues));
+
+    /// <summary>Writes the networks of a classifier or a segmenter to <paramref name="stream"/>.</summary>
+    public static void Write(Stream stream, StoredNetworks model)
     {
         var body = new MemoryStream();
         using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(model.FeatureColumnName);
+            writer.Write(model.FeatureColumn);
             var shape = model.Scorer.Shape;
             writer.Write(shape.Channels);
             writer.Write(shape.Height);
@@ -86,11 +90,20 @@ internal static class CnnModelFile
         return new ScoringSettings(combination, weights, views, policy.Length == 0 ? null : AugmentationPolicy.FromJson(policy));
     }
 
-    /// <summary>Reads a model written by <see cref="Write"/>.</summary>
+    /// <summary>Reads a classifier written by <see cref="Write(Stream, CnnTransformer)"/>.</summary>
     /// <param name="stream">The bytes.</param>
     /// <param name="source">Where the bytes come from, for error messages.</param>
     /// <exception cref="InvalidDataException">The bytes are not a model, truncated or corrupt.</exception>
     public static CnnTransformer Read(Stream stream, string source)
+    {
+        var stored = ReadNetworks(stream, source);
+        return new CnnTransformer(stored.FeatureColumn, stored.Scorer, stored.Architectures, stored.LabelValues,
+            stored.Architectures.Select(_ => (IReadOnlyList<EpochSummary>)[]).ToArray());
+    }
+
+    /// <summary>Reads the networks written by <see cref="Write(Stream, StoredNetworks)"/>.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a model, truncated or corrupt.</exception>
+    public static StoredNetworks ReadNetworks(Stream stream, string source)
     {
         byte[] body;
         using (var header = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true))
@@ -152,7 +165,9 @@ internal static class CnnModelFile
             throw;
         }
         var scorer = new NetworkScorer(networks, shape, classes, device, ReadSettings(reader));
-        return new CnnTransformer(featureColumn, scorer, architectures, labelValues,
-            Enumerable.Range(0, members).Select(_ => (IReadOnlyList<EpochSummary>)[]).ToArray());
+        return new StoredNetworks(featureColumn, scorer, architectures, labelValues);
     }
 }
+
+/// <summary>What a model file stores of trained networks: the image column, the networks with their shape and classes, their designs, the label values.</summary>
+internal sealed record StoredNetworks(string FeatureColumn, NetworkScorer Scorer, IReadOnlyList<IArchitecture> Architectures, KeyValues? LabelValues);

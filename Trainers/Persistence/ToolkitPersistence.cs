@@ -2,6 +2,8 @@ using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLToolkit.Trainers.Augmentation;
 using MLToolkit.Trainers.Estimators;
+using MLToolkit.Trainers.Scoring;
+using MLToolkit.Trainers.Segmentation;
 
 namespace MLToolkit.Trainers.Persistence;
 
@@ -14,6 +16,7 @@ internal static class ToolkitPersistence
 {
     static readonly PersistenceFormat CnnFormat = new("MLToolkitCnnTransformer", "MLTKCNN1", version: 1);
     static readonly PersistenceFormat AugmentFormat = new("MLToolkitAugment", "MLTKAUG1", version: 1);
+    static readonly PersistenceFormat SegmentationFormat = new("MLToolkitSegmentation", "MLTKSEG1", version: 1);
 
     const string NetworkStream = "Network";
 
@@ -21,6 +24,7 @@ internal static class ToolkitPersistence
     {
         ModelPersistence.RegisterLoader(CnnFormat, LoadCnn);
         ModelPersistence.RegisterLoader(AugmentFormat, LoadAugment);
+        ModelPersistence.RegisterLoader(SegmentationFormat, LoadSegmentation);
     }
 
     /// <summary>
@@ -41,6 +45,29 @@ internal static class ToolkitPersistence
             writer.Write(stage.ColumnName);
             writer.Write(stage.Policy.ToJson());
         });
+
+    internal static void Save(ModelSaveContext ctx, SegmentationTransformer model) =>
+        ModelPersistence.Save(ctx, SegmentationFormat, writer =>
+        {
+            writer.Write(model.PredictedMaskColumnName);
+            writer.Write(model.ScoresColumnName ?? "");
+        }, new Dictionary<string, Action<BinaryWriter>>
+        {
+            [NetworkStream] = writer => CnnModelFile.Write(writer.BaseStream, new StoredNetworks(model.FeatureColumnName, model.Scorer, [model.Architecture],
+                model.ClassNames is null ? null : KeyValues.OfText(model.ClassNames))),
+        });
+
+    static ITransformer LoadSegmentation(IHostEnvironment env, LoadContextView view)
+    {
+        var maskColumn = view.Reader.ReadString();
+        var scoresColumn = view.Reader.ReadString();
+        using var stream = new MemoryStream(view.ReadBinaryStream(NetworkStream));
+        var stored = CnnModelFile.ReadNetworks(stream, "The model file's segmentation entry");
+        if (stored.Architectures is not [ISegmentationArchitecture architecture])
+            throw new InvalidDataException("The model file's segmentation entry does not hold one segmentation network.");
+        return new SegmentationTransformer(stored.FeatureColumn, maskColumn, scoresColumn.Length == 0 ? null : scoresColumn, stored.Scorer,
+            architecture, stored.LabelValues?.Values, []);
+    }
 
     static ITransformer LoadCnn(IHostEnvironment env, LoadContextView view)
     {

@@ -32,6 +32,9 @@ public sealed class KeyValues
 
     KeyValues(string typeName, string[] values) => (TypeName, Values) = (typeName, values);
 
+    /// <summary>Text values (class names).</summary>
+    internal static KeyValues OfText(IEnumerable<string> names) => new("Text", names.ToArray());
+
     /// <summary>The item type of the values (Text, Single, UInt32, …).</summary>
     public string TypeName { get; }
 

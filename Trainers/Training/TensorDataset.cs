@@ -20,7 +20,7 @@ internal sealed class TensorDataset : IDisposable
     /// <summary>Images, N × C × H × W floats.</summary>
     public Tensor Images { get; }
 
-    /// <summary>Class indices (0-based), N int64.</summary>
+    /// <summary>Targets, int64: class indices (0-based) N, or masks N × H × W (255: ignore).</summary>
     public Tensor Labels { get; }
 
     /// <summary>The shape of one image.</summary>
@@ -76,6 +76,49 @@ internal sealed class TensorDataset : IDisposable
             Array.Resize(ref pixels, labels.Count * shape.Size);
         var images = torch.tensor(pixels, new long[] { labels.Count, shape.Channels, shape.Height, shape.Width });
         return new TensorDataset(images, torch.tensor(labels.ToArray()), shape, classes);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="imageColumn"/> (float vector of <paramref name="shape"/>.Size) and the mask column
+    /// <paramref name="maskColumn"/> (Height × Width class indices below <paramref name="classes"/>, or 255 for
+    /// "ignore") of every row: the targets are N × H × W.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is missing or of the wrong size, a class out of range, or no rows.</exception>
+    public static TensorDataset FromMasks(IDataView data, string imageColumn, string maskColumn, ImageShape shape, int classes)
+    {
+        var image = ImageColumns.Require(data.Schema, imageColumn, "image");
+        var mask = ImageColumns.Require(data.Schema, maskColumn, "mask");
+        int plane = shape.Height * shape.Width;
+        if (mask.Type is not VectorDataViewType { ItemType: var item, Size: var size } || item != NumberDataViewType.UInt32 || size != plane)
+            throw new ArgumentException($"Mask column '{maskColumn}' has type {mask.Type}; expected a vector of {plane} UInt32 class indices ({shape.Height}x{shape.Width}).");
+        var pixels = new List<float>();
+        var targets = new List<long>();
+        using (var cursor = data.GetRowCursor(new[] { image, mask }))
+        {
+            var getImage = cursor.GetGetter<VBuffer<float>>(image);
+            var getMask = cursor.GetGetter<VBuffer<uint>>(mask);
+            VBuffer<float> imageBuffer = default;
+            VBuffer<uint> maskBuffer = default;
+            long row = 0;
+            while (cursor.MoveNext())
+            {
+                getImage(ref imageBuffer);
+                getMask(ref maskBuffer);
+                if (imageBuffer.Length != shape.Size)
+                    throw new ArgumentException($"Row {row} of column '{imageColumn}' has {imageBuffer.Length} values; expected {shape.Size} ({shape}).");
+                pixels.AddRange(imageBuffer.DenseValues());
+                foreach (var value in maskBuffer.DenseValues())
+                {
+                    if (value >= classes && value != 255)
+                        throw new ArgumentException($"Row {row} of column '{maskColumn}' has class {value}; the classes are 0–{classes - 1} (and 255 for ignore).");
+                    targets.Add(value);
+                }
+                row++;
+            }
+            if (row == 0) throw new ArgumentException("The training data has no rows.");
+            var images = torch.tensor(pixels.ToArray(), new long[] { row, shape.Channels, shape.Height, shape.Width });
+            return new TensorDataset(images, torch.tensor(targets.ToArray(), new long[] { row, shape.Height, shape.Width }), shape, classes);
+        }
     }
 
     /// <summary>The number of classes of a key-typed label column.</summary>

@@ -12,12 +12,12 @@ namespace MLToolkit.Trainers.Training;
 /// <summary>What one training run works on, besides the options.</summary>
 /// <param name="Train">Training rows.</param>
 /// <param name="Validation">Validation rows, or null.</param>
-/// <param name="Augmentation">Policy applied to each training batch, or null.</param>
+/// <param name="Task">What the targets are, the criterion, the hits and the augmentation of each training batch.</param>
 /// <param name="Seed">Seed of shuffling and augmentation draws.</param>
 /// <param name="Device">Where the tensors live.</param>
 /// <param name="Model">Index (1-based) and count of the models of the run, for progress.</param>
 /// <param name="Checkpoint">Where to save and resume from, or null.</param>
-internal sealed record TrainingRun(TensorDataset Train, TensorDataset? Validation, AugmentationPolicy? Augmentation,
+internal sealed record TrainingRun(TensorDataset Train, TensorDataset? Validation, ITrainingTask Task,
     int Seed, Device Device, (int Index, int Count) Model, Checkpoint? Checkpoint);
 
 /// <summary>
@@ -62,7 +62,7 @@ internal static class TrainingLoop
                 if (options.FreezeBackboneBatchNorm) NetworkHead.SetBackboneBatchNormTraining(network, false);
                 var epochClock = Stopwatch.StartNew();
                 double lossSum = 0, learningRate = 0;
-                long correct = 0, seen = 0;
+                long correct = 0, counted = 0, seen = 0;
                 using var order = torch.randperm(count, generator: shuffle).to(run.Device);
                 TrainingProgress progress = null!;
 
@@ -78,13 +78,11 @@ internal static class TrainingLoop
 
                     long start = (long)batch * options.BatchSize, length = Math.Min(options.BatchSize, count - start);
                     var index = order.narrow(0, start, length);
-                    var x = images.index_select(0, index);
-                    if (run.Augmentation is not null) x = run.Augmentation.Apply(x, augmentDraws);
-                    var y = labels.index_select(0, index);
+                    var (x, y) = run.Task.Augment(images.index_select(0, index), labels.index_select(0, index), augmentDraws);
 
                     optimizer.zero_grad();
                     var logits = network.call(x);
-                    var loss = Loss(network, logits, y, options.Regularization);
+                    var loss = Loss(network, logits, y, options.Regularization, run.Task);
                     loss.backward();
                     options.Regularization.Clip(network.parameters());
                     optimizer.step();
@@ -95,20 +93,22 @@ internal static class TrainingLoop
                             $"Training diverged: the loss is {batchLoss} at epoch {epoch + 1}, batch {batch + 1} " +
                             $"(learning rate {learningRate:G3}). Lower the learning rate or check the input data for NaN values.");
                     lossSum += batchLoss * length;
-                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                    var hits = run.Task.Hits(logits, y);
+                    correct += hits.Correct;
+                    counted += hits.Counted;
                     seen += length;
 
                     progress = Progress(epoch - firstEpoch, epoch, batch + 1, batches, options.Epochs - firstEpoch, options.Epochs,
-                        lossSum / seen, (double)correct / seen, learningRate, clock.Elapsed, epochClock.Elapsed, seen, run.Model);
+                        lossSum / seen, (double)correct / Math.Max(1, counted), learningRate, clock.Elapsed, epochClock.Elapsed, seen, run.Model);
                     foreach (var callback in options.Callbacks) callback.OnBatchEnd(progress);
                 }
 
-                var validation = run.Validation is null ? ((double, double)?)null : Evaluate(network, run.Validation, options.PredictionBatchSize, run.Device);
+                var validation = run.Validation is null ? ((double, double)?)null : Evaluate(network, run.Validation, options.PredictionBatchSize, run.Device, run.Task);
                 double monitored = validation?.Item1 ?? lossSum / seen;
                 (schedule as IAdaptiveSchedule)?.OnEpochEnd(monitored);
                 stop = stopping.Observe(monitored, network);
 
-                var summary = new EpochSummary(epoch + 1, lossSum / seen, (double)correct / seen, learningRate,
+                var summary = new EpochSummary(epoch + 1, lossSum / seen, (double)correct / Math.Max(1, counted), learningRate,
                     epochClock.Elapsed.TotalSeconds, Environment.WorkingSet / (1024.0 * 1024.0), validation?.Item1, validation?.Item2);
                 history.Add(summary);
                 run.Checkpoint?.Save(epoch + 1, state);
@@ -157,26 +157,26 @@ internal static class TrainingLoop
     }
 
     /// <summary>
-    /// The training loss: cross-entropy (with label smoothing) of the main output, plus the weighted
-    /// cross-entropy of auxiliary classifiers, plus the weight penalty. Progress reports it whole.
+    /// The training loss: the task's criterion (cross-entropy with label smoothing) of the main output, plus
+    /// the weighted criterion of auxiliary classifiers, plus the weight penalty. Progress reports it whole.
     /// </summary>
-    static Tensor Loss(nn.Module<Tensor, Tensor> network, Tensor logits, Tensor labels, Regularization regularization)
+    static Tensor Loss(nn.Module<Tensor, Tensor> network, Tensor logits, Tensor labels, Regularization regularization, ITrainingTask task)
     {
         double smoothing = regularization.LabelSmoothing;
-        var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: smoothing);
+        var loss = task.Criterion(logits, labels, smoothing);
         if (network is IAuxiliaryOutputs auxiliary)
             foreach (var (auxLogits, weight) in auxiliary.Auxiliary.Items)
-                loss = loss + weight * nn.functional.cross_entropy(auxLogits, labels, label_smoothing: smoothing);
+                loss = loss + weight * task.Criterion(auxLogits, labels, smoothing);
         return regularization.Penalty(network) is { } penalty ? loss + penalty : loss;
     }
 
-    /// <summary>Mean cross-entropy and accuracy of <paramref name="network"/> on <paramref name="data"/>, in evaluation mode.</summary>
-    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> network, TensorDataset data, int batchSize, Device device)
+    /// <summary>Mean criterion and accuracy (of images, or of pixels) of <paramref name="network"/> on <paramref name="data"/>, in evaluation mode.</summary>
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> network, TensorDataset data, int batchSize, Device device, ITrainingTask task)
     {
         network.eval();
         using var noGrad = torch.no_grad();
         double lossSum = 0;
-        long correct = 0;
+        long correct = 0, counted = 0;
         for (long start = 0; start < data.Count; start += batchSize)
         {
             using var scope = torch.NewDisposeScope();
@@ -184,10 +184,12 @@ internal static class TrainingLoop
             var x = data.Images.narrow(0, start, length).to(device);
             var y = data.Labels.narrow(0, start, length).to(device);
             var logits = network.call(x);
-            lossSum += nn.functional.cross_entropy(logits, y).item<float>() * length;
-            correct += logits.argmax(1).eq(y).sum().item<long>();
+            lossSum += task.Criterion(logits, y, 0).item<float>() * length;
+            var hits = task.Hits(logits, y);
+            correct += hits.Correct;
+            counted += hits.Counted;
         }
-        return (lossSum / data.Count, (double)correct / data.Count);
+        return (lossSum / data.Count, (double)correct / Math.Max(1, counted));
     }
 
     static TrainingProgress Progress(int epochsThisRun, int epoch, int batch, int batches, int epochsToRun, int epochs,

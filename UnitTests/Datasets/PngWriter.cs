@@ -14,7 +14,16 @@ public static class PngWriter
     }).ToArray();
 
     /// <summary>Writes a <paramref name="width"/> × <paramref name="height"/> image whose pixel (x, y) is <paramref name="pixel"/>(x, y).</summary>
-    public static void Write(string path, int width, int height, Func<int, int, byte> pixel)
+    public static void Write(string path, int width, int height, Func<int, int, byte> pixel) => Write(path, width, height, pixel, palette: null);
+
+    /// <summary>
+    /// Writes an 8-bit palette image (colour type 3, as Pascal VOC's masks): pixel (x, y) holds the index
+    /// <paramref name="pixel"/>(x, y) into <paramref name="palette"/>.
+    /// </summary>
+    public static void WritePalette(string path, int width, int height, Func<int, int, byte> pixel, IReadOnlyList<(byte R, byte G, byte B)> palette) =>
+        Write(path, width, height, pixel, palette);
+
+    static void Write(string path, int width, int height, Func<int, int, byte> pixel, IReadOnlyList<(byte R, byte G, byte B)>? palette)
     {
         using var raw = new MemoryStream();
         using (var zlib = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
@@ -28,8 +37,10 @@ public static class PngWriter
         var header = new byte[13];
         BigEndian(header, 0, (uint)width);
         BigEndian(header, 4, (uint)height);
-        header[8] = 8; // bit depth; colour type 0 (grey), compression, filter, interlace all 0
+        header[8] = 8; // bit depth; colour type 0 (grey) or 3 (palette); compression, filter, interlace all 0
+        header[9] = (byte)(palette is null ? 0 : 3);
         Chunk(file, "IHDR", header);
+        if (palette is not null) Chunk(file, "PLTE", palette.SelectMany(c => new[] { c.R, c.G, c.B }).ToArray());
         Chunk(file, "IDAT", raw.ToArray());
         Chunk(file, "IEND", []);
     }

@@ -16,12 +16,21 @@ internal sealed class LayerNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryOutput
     /// Builds <paramref name="body"/> for <paramref name="input"/> ([C, H, W]) with <paramref name="context"/>,
     /// after <paramref name="normalization"/> of the input when given.
     /// </summary>
-    public LayerNetwork(Layer body, long[] input, BuildContext context, InputNormalization? normalization = null) : base("LayerNetwork")
+    /// <param name="body">The layers.</param>
+    /// <param name="input">The per-image input shape.</param>
+    /// <param name="context">Classes and default initialiser.</param>
+    /// <param name="normalization">Input normalisation, or null.</param>
+    /// <param name="perPixel">Scores per pixel ([classes, H, W], segmentation) instead of per image ([classes]).</param>
+    public LayerNetwork(Layer body, long[] input, BuildContext context, InputNormalization? normalization = null, bool perPixel = false) : base("LayerNetwork")
     {
         var output = body.OutputShape(input);
-        if (output.Length != 1 || (output[0] != ClassifierOutput.ClassesPlaceholder && output[0] != context.Classes))
+        bool classes = output.Length > 0 && (output[0] == ClassifierOutput.ClassesPlaceholder || output[0] == context.Classes);
+        if (!perPixel && (output.Length != 1 || !classes))
             throw new ArgumentException($"The network gives [{Layer.ShapeText(output)}] per image but must give one score per class " +
                                         $"([{context.Classes}]); end it with Layers.Output().");
+        if (perPixel && (output.Length != 3 || !classes || output[1] != input[1] || output[2] != input[2]))
+            throw new ArgumentException($"The segmentation network gives [{Layer.ShapeText(output)}] per image but must give class scores per pixel " +
+                                        $"([{context.Classes}, {input[1]}, {input[2]}]); end it with Layers.PixelClassifier() at full size.");
         _body = body.Build(input, context);
         Auxiliary = context.Auxiliary;
         // Registered after the body so that the names of the body's weights do not change with it.

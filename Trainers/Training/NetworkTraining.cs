@@ -1,0 +1,84 @@
+using Microsoft.ML;
+using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Backend;
+using MLToolkit.Trainers.Estimators;
+using MLToolkit.Trainers.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLToolkit.Trainers.Training;
+
+/// <summary>
+/// One network's training from an <see cref="IDataView"/>: the data read into tensors, the seed, the
+/// checkpoint, the loop; shared by the classifiers and the segmenters, which differ in their task.
+/// </summary>
+internal static class NetworkTraining
+{
+    /// <summary>
+    /// Trains one network of <paramref name="architecture"/> with <paramref name="options"/> and <paramref name="seed"/>
+    /// on the rows <paramref name="read"/> takes from <paramref name="input"/>, for <paramref name="task"/>.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> Train(IDataView input, CnnOptions options, IArchitecture architecture, ImageShape shape, int seed,
+        (int Index, int Count) model, ITrainingTask task, Func<IDataView, TensorDataset> read, out IReadOnlyList<EpochSummary> history)
+    {
+        // Weight initialisation and dropout draw from torch's one global generator, and the thread count
+        // is set for the run: two trainings at once would interleave their draws and neither would be
+        // reproducible. So trainings in one process take turns (see CnnOptions.Seed).
+        lock (TorchRuntime.TrainingGate)
+        {
+            TorchRuntime.SetThreads(options.Threads ?? Environment.ProcessorCount);
+            var device = TorchRuntime.ResolveDevice(options.Device);
+            var (train, validation) = ReadData(input, options, read, seed);
+            try
+            {
+                // One seed fixes the initial weights, dropout masks and shuffling order.
+                torch.manual_seed(seed);
+                var network = architecture.Build(shape, train.Classes);
+                options.Pretrained?.LoadInto(network, shape);
+                network.to(device);
+                var checkpoint = options.CheckpointDirectory is { } directory
+                    ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count, validation?.Count, task.AugmentationDescription))
+                    : null;
+                try
+                {
+                    var run = new TrainingRun(train, validation, task, seed, device, model, checkpoint);
+                    history = TrainingLoop.Run(network, options, run);
+                }
+                catch
+                {
+                    network.Dispose();
+                    throw;
+                }
+                return network;
+            }
+            finally
+            {
+                train.Dispose();
+                validation?.Dispose();
+            }
+        }
+    }
+
+    static (TensorDataset Train, TensorDataset? Validation) ReadData(IDataView input, CnnOptions options, Func<IDataView, TensorDataset> read, int seed)
+    {
+        var all = read(input);
+        if (options.ValidationData is { } validationData)
+            return (all, read(validationData));
+        if (options.ValidationFraction is not { } fraction)
+            return (all, null);
+        using (all) return all.Split(fraction, seed);
+    }
+
+    /// <summary>
+    /// What must match for a checkpoint to be resumed: every setting that shapes the run — the design,
+    /// the schedule with its parameters (not only its type), the augmentation policy, the data's and the
+    /// validation data's sizes, the optimizer, regularisation, seed and transfer-learning settings.
+    /// </summary>
+    static string Fingerprint(CnnOptions options, int seed, long rows, long? validationRows, string? augmentation) => string.Join("|",
+        options.Architecture.Name, ArchitectureRegistry.ToJson(options.Architecture), options.Epochs, options.BatchSize,
+        options.Optimizer, options.Regularization, options.LearningRateSchedule.GetType().Name,
+        System.Text.Json.JsonSerializer.Serialize(options.LearningRateSchedule, options.LearningRateSchedule.GetType()),
+        augmentation ?? "no augmentation", validationRows?.ToString() ?? "no validation", seed, rows,
+        options.ValidationFraction, options.EarlyStoppingPatience, options.Pretrained?.Description, options.FreezeBackboneEpochs,
+        options.BackboneLearningRateFactor, options.FreezeBackboneBatchNorm, options.FrozenBackboneShare);
+}
