@@ -7,6 +7,9 @@ using MLToolkit.Pipelines.Experiments;
 using MLToolkit.Trainers.Estimators;
 using MLToolkit.Pipelines.Display;
 using MLToolkit.Pipelines.Runs;
+using MLToolkit.Datasets.ModelFiles;
+using MLToolkit.Datasets.Segmentation;
+using MLToolkit.Trainers.Segmentation;
 using Spectre.Console;
 
 namespace MLToolkit.Pipelines;
@@ -29,6 +32,8 @@ public static class EvaluateCommand
             var transformer = ml.LoadModel(parse.GetValue(model)!, out var inputSchema);
             var (datasetName, dataFolder) = Dataset(parse.GetValue(dataset), parse.GetValue(data), TrainedOn.ReadFrom(parse.GetValue(model)!));
             if (parse.GetValue(tta) is { } views) transformer = transformer.WithTestTimeAugmentation(views);
+            if (transformer.Flatten().OfType<SegmentationTransformer>().FirstOrDefault() is { } segmenter)
+                return EvaluateSegmentation(ml, transformer, segmenter, parse.GetValue(model)!, dataFolder, parse.GetValue(testRows));
             var cnn = transformer.Flatten().OfType<CnnTransformer>().FirstOrDefault();
             var classNames = cnn?.LabelValues?.Values;
             IDataView test;
@@ -63,6 +68,41 @@ public static class EvaluateCommand
             return 0;
         }, parse));
         return command;
+    }
+
+    /// <summary>
+    /// Scores a segmentation model: on the MNIST scenes its run generated (the scene settings are recorded in
+    /// the model file), or on a folder of images and masks (<c>--data</c>: Pascal VOC's val list, else all of
+    /// images/), and prints pixel accuracy, mean class accuracy, per-class and mean IoU.
+    /// </summary>
+    static int EvaluateSegmentation(MLContext ml, ITransformer model, SegmentationTransformer segmenter, string modelPath, string? folder, int? rows)
+    {
+        var shape = segmenter.InputShape;
+        IDataView test;
+        if (folder is null)
+        {
+            var scenes = ModelNotes.Read<SceneOptions>(modelPath, SegmentMnistExperiment.SceneNote) ?? new SceneOptions();
+            if (scenes.Size != shape.Height || shape.Channels != 1)
+                throw new ArgumentException($"This segmentation model takes {shape} images, not the {scenes.Size}×{scenes.Size} MNIST scenes; give its data with --data.");
+            test = MnistScenes.Generate(ml, scenes with { TrainScenes = 0 }).Test;
+            Console.WriteLine($"Scoring the test scenes of the run (seed {scenes.Seed}, {scenes.TestScenes} scenes of {scenes.Size}×{scenes.Size}).");
+        }
+        else
+        {
+            var (train, validation) = SegmentationFolder.Load(ml, folder, new SegmentationFolderOptions { Size = shape.Height, Channels = shape.Channels, Classes = segmenter.Classes });
+            test = validation ?? train;
+        }
+        if (rows is { } n) test = ml.Data.TakeRows(test, n);
+        var metrics = ml.Segmentation().Evaluate(model.Transform(test), segmenter.Classes, predictedMaskColumnName: segmenter.PredictedMaskColumnName);
+        string Name(int c) => segmenter.ClassNames is { } names ? names[c] : c.ToString();
+        Console.WriteLine($"Scored {metrics.Pixels:N0} pixels (ignored ones left out), {segmenter.Classes} classes");
+        Console.WriteLine($"Mean IoU: {metrics.MeanIoU:F4}  pixel accuracy: {metrics.PixelAccuracy * 100:F2}%  mean class accuracy: {metrics.MeanClassAccuracy * 100:F2}%");
+        var table = new Table().Title("Per class").AddColumns("class", "IoU", "accuracy");
+        for (int c = 0; c < segmenter.Classes; c++)
+            table.AddRow(Markup.Escape(Name(c)), double.IsNaN(metrics.PerClassIoU[c]) ? "-" : metrics.PerClassIoU[c].ToString("F4"),
+                double.IsNaN(metrics.PerClassAccuracy[c]) ? "-" : $"{metrics.PerClassAccuracy[c] * 100:F2}%");
+        CurrentConsole.Create().Write(table);
+        return 0;
     }
 
     /// <summary>

@@ -204,7 +204,15 @@ public static class HostCommand
             var result = progress.Show(() => experiment.Run(context));
             ResultsTable(result);
 
-            Console.WriteLine($"Test accuracy: {result.Accuracy * 100:F2}% ({result.TestRows} test images; macro accuracy {result.MacroAccuracy * 100:F2}%, log-loss {result.LogLoss:F4})");
+            if (result.Segmentation is { } segmentation)
+            {
+                Console.WriteLine($"Test mean IoU: {segmentation.MeanIoU:F4} ({result.TestRows} test scenes; pixel accuracy {result.Accuracy * 100:F2}%, mean class accuracy {result.MacroAccuracy * 100:F2}%)");
+                Console.WriteLine("IoU per class: " + string.Join(", ", segmentation.PerClassIoU.Select((v, c) =>
+                    $"{(result.ClassNames is { } names ? names[c] : c.ToString())} {(v is { } iou ? iou.ToString("F3") : "-")}")));
+                Console.WriteLine($"Pictures: {segmentation.Pictures}");
+            }
+            else
+                Console.WriteLine($"Test accuracy: {result.Accuracy * 100:F2}% ({result.TestRows} test images; macro accuracy {result.MacroAccuracy * 100:F2}%, log-loss {result.LogLoss:F4})");
             if (result.MemberAccuracies.Count > 0)
                 Console.WriteLine($"Ensemble members alone: {string.Join(", ", result.MemberAccuracies.Select(a => $"{a * 100:F2}%"))} accuracy");
             Console.WriteLine($"Training time: {result.TrainSeconds:F1}s on {result.TrainRows} images; evaluation {result.EvaluateSeconds:F1}s");

@@ -3,7 +3,7 @@ namespace MLToolkit.Datasets.Segmentation;
 /// <summary>
 /// Settings of the generated MNIST scenes. The defaults are the fixed, documented set of the
 /// <c>segment-mnist</c> experiment: 64×64 canvases with two digits each, scaled to 20–36 pixels,
-/// 10,000 training scenes made of training digits and 2,000 test scenes made of test digits, seed 0.
+/// 30,000 training scenes made of training digits and 2,000 test scenes made of test digits, seed 0.
 /// </summary>
 public sealed record SceneOptions
 {
@@ -20,7 +20,7 @@ public sealed record SceneOptions
     public int MaxDigitSize { get; init; } = 36;
 
     /// <summary>Scenes made of MNIST training digits.</summary>
-    public int TrainScenes { get; init; } = 10_000;
+    public int TrainScenes { get; init; } = 30_000;
 
     /// <summary>Scenes made of MNIST test digits.</summary>
     public int TestScenes { get; init; } = 2_000;

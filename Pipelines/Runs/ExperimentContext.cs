@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using MLToolkit.Trainers.Estimators;
 using MLToolkit.Trainers.Training;
+using MLToolkit.Trainers.Segmentation;
 
 namespace MLToolkit.Pipelines.Runs;
 
@@ -23,12 +24,14 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
     public RunFolder Run => run;
 
     /// <summary>Applies the user's overrides to an experiment's trainer options and attaches the progress display.</summary>
-    public CnnOptions Configure(CnnOptions options)
+    /// <param name="options">The experiment's settings.</param>
+    /// <param name="classifier">Whether <c>--arch</c> names a classifier of the zoo (segmentation reads it itself).</param>
+    public CnnOptions Configure(CnnOptions options, bool classifier = true)
     {
         if (settings.Epochs is { } epochs) options.Epochs = epochs;
         if (settings.BatchSize is { } batch) options.BatchSize = batch;
         if (settings.LearningRate is { } rate) options.Optimizer = options.Optimizer.WithLearningRate(rate);
-        if (settings.Architecture is { } name) options.Architecture = ArchitectureRegistry.Create(name);
+        if (classifier && settings.Architecture is { } name) options.Architecture = ArchitectureRegistry.Create(name);
         // Every epoch is checkpointed, so Ctrl+C (or a crash) loses at most the epoch in progress.
         options.CheckpointDirectory ??= settings.ResumeFrom ?? CheckpointFolder;
         options.Callbacks.Add(progress);
@@ -91,6 +94,38 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
             confusion, cnn?.History ?? [], run.ModelPath, MemberAccuracies(model, cnn, test), cnn?.LabelValues?.Values, recorded);
         run.WriteMetrics(result);
         // Plots are a convenience: a failure is reported, never fatal to a finished run.
+        if (PlotsTool.Draw(run) is { } warning) Console.Error.WriteLine($"warning: {warning}");
+        return result;
+    }
+
+    /// <summary>
+    /// Fits a segmentation <paramref name="trainer"/>, evaluates it on <paramref name="test"/> (metrics from one
+    /// confusion matrix over all test pixels), saves the model, the metrics and a picture of test scenes.
+    /// </summary>
+    public ExperimentResult FitAndEvaluateSegmentation(SegmentationTrainer trainer, IDataView train, IDataView test,
+        IReadOnlyDictionary<string, object?>? recorded = null)
+    {
+        if (settings.TrainRows is { } trainRows) train = ML.Data.TakeRows(train, trainRows);
+        if (settings.TestRows is { } testRows) test = ML.Data.TakeRows(test, testRows);
+        var clock = Stopwatch.StartNew();
+        var model = trainer.Fit(train);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var scored = model.Transform(test);
+        var metrics = ML.Segmentation().Evaluate(scored, model.Classes, trainer.Options.MaskColumnName, model.PredictedMaskColumnName);
+        double evaluateSeconds = clock.Elapsed.TotalSeconds;
+
+        run.EnsureCreated();
+        ML.Model.Save(model, train.Schema, run.ModelPath);
+        TrainedOn.Of(experiment, settings.DataDirectory).WriteTo(run.ModelPath);
+        var pictures = Path.Combine(run.Path, "scenes.png");
+        SegmentationPictures.Write(scored, trainer.Options.MaskColumnName, model.PredictedMaskColumnName, pictures);
+        var result = new ExperimentResult(experiment, metrics.PixelAccuracy, metrics.MeanClassAccuracy, double.NaN,
+            train.GetRowCount() ?? -1, test.GetRowCount() ?? -1, trainSeconds, evaluateSeconds,
+            metrics.ConfusionMatrix.Select(row => row.Select(v => (double)v).ToArray()).ToArray(), [model.History], run.ModelPath, [],
+            model.ClassNames, recorded,
+            new SegmentationSummary(metrics.MeanIoU, metrics.PerClassIoU.Select(v => double.IsNaN(v) ? (double?)null : v).ToArray(), pictures));
+        run.WriteMetrics(result);
         if (PlotsTool.Draw(run) is { } warning) Console.Error.WriteLine($"warning: {warning}");
         return result;
     }

@@ -17,8 +17,15 @@ namespace MLToolkit.Pipelines.Runs;
 /// <param name="MemberAccuracies">For an ensemble, the test accuracy of each member alone.</param>
 /// <param name="Settings">What the run was trained with: data folder and layout, classes, split counts, image size, architecture, pretrained start, epochs, learning rates, seed.</param>
 /// <param name="ClassNames">The class of each row and column of <paramref name="ConfusionMatrix"/> (key order, which is the order labels first appear in the training data).</param>
+/// <param name="Segmentation">For a segmentation run, its mean IoU and per-class IoU (then <paramref name="Accuracy"/> is pixel accuracy, <paramref name="MacroAccuracy"/> mean class accuracy, and the confusion matrix counts pixels).</param>
 public sealed record ExperimentResult(
     string Experiment, double Accuracy, double MacroAccuracy, double LogLoss,
     long TrainRows, long TestRows, double TrainSeconds, double EvaluateSeconds,
     double[][] ConfusionMatrix, IReadOnlyList<IReadOnlyList<EpochSummary>> Epochs, string ModelPath, IReadOnlyList<double> MemberAccuracies,
-    IReadOnlyList<string>? ClassNames = null, IReadOnlyDictionary<string, object?>? Settings = null);
+    IReadOnlyList<string>? ClassNames = null, IReadOnlyDictionary<string, object?>? Settings = null, SegmentationSummary? Segmentation = null);
+
+/// <summary>The segmentation metrics of a run (see <c>SegmentationMetrics</c>).</summary>
+/// <param name="MeanIoU">Mean IoU over the classes.</param>
+/// <param name="PerClassIoU">IoU of each class, in class order (null where a class is neither present nor predicted).</param>
+/// <param name="Pictures">The PNG of test scenes beside their true and predicted masks.</param>
+public sealed record SegmentationSummary(double MeanIoU, IReadOnlyList<double?> PerClassIoU, string Pictures);

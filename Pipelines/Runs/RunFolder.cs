@@ -24,13 +24,38 @@ public sealed class RunFolder
     /// <summary>Where training progress is logged, one line per epoch.</summary>
     public string LogPath => System.IO.Path.Combine(Path, "train.log");
 
-    /// <summary>Names a new run folder under <paramref name="root"/>; it is created by <see cref="EnsureCreated"/> or the first write.</summary>
+    /// <summary>
+    /// Names a new run folder under <paramref name="root"/>; it is created by <see cref="EnsureCreated"/> or the
+    /// first write. The name is claimed at once, across processes: two runs started in the same second (a
+    /// sweep launched from a script) get <c>…-mnist</c> and <c>…-mnist-2</c>, not one folder for both, whose
+    /// checkpoints one would delete under the other. The claim is a small file in the temporary folder, so a
+    /// run refused before training still leaves nothing under <paramref name="root"/>.
+    /// </summary>
     public static RunFolder Plan(string root, string experiment, DateTime now)
     {
         var stem = System.IO.Path.Combine(System.IO.Path.GetFullPath(root), $"{now:yyyyMMdd-HHmmss}-{experiment}");
-        var path = stem;
-        for (int n = 2; Directory.Exists(path); n++) path = $"{stem}-{n}";
-        return new RunFolder(path);
+        for (int n = 1; ; n++)
+        {
+            var path = n == 1 ? stem : $"{stem}-{n}";
+            if (!Directory.Exists(path) && Claim(path)) return new RunFolder(path);
+        }
+    }
+
+    /// <summary>Atomically claims <paramref name="path"/> for this process: false when another run claimed it first.</summary>
+    static bool Claim(string path)
+    {
+        var claims = Directory.CreateDirectory(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mltoolkit-run-claims")).FullName;
+        var name = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(path)))[..32];
+        try
+        {
+            using var claim = new FileStream(System.IO.Path.Combine(claims, name + ".claim"), FileMode.CreateNew, FileAccess.Write);
+            claim.Write(System.Text.Encoding.UTF8.GetBytes(path));
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Names and creates a new, empty run folder under <paramref name="root"/>.</summary>
@@ -59,6 +84,6 @@ public sealed class RunFolder
     public void WriteMetrics(object metrics)
     {
         EnsureCreated();
-        File.WriteAllText(MetricsPath, JsonSerializer.Serialize(metrics, metrics.GetType(), new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(MetricsPath, JsonSerializer.Serialize(metrics, metrics.GetType(), new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
     }
 }

@@ -13,7 +13,7 @@ public sealed record TrainedOn(string Dataset, string? Data)
 {
     const string NoteName = "TrainedOn";
 
-    /// <summary>The dataset of an experiment: mnist for both MNIST experiments, else the experiment's own name.</summary>
+    /// <summary>The dataset of an experiment: mnist for both MNIST classification experiments, else the experiment's own name.</summary>
     public static TrainedOn Of(string experiment, string? data) => new(
         experiment.StartsWith("mnist", StringComparison.Ordinal) ? "mnist"
             : experiment.StartsWith("images", StringComparison.Ordinal) ? "images" : experiment,

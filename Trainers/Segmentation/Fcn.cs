@@ -11,13 +11,16 @@ namespace MLToolkit.Trainers.Segmentation;
 /// dense layers become convolutions (fc6 3×3, fc7 1×1) and a 1×1 layer scores every position at 1/32 of
 /// the image. FCN-32s upsamples those scores 32 times; FCN-16s first adds scores of pool4's features (a
 /// skip, started at zero) to the scores upsampled twice; FCN-8s adds pool3's as well. Every upsampling is
-/// a transposed convolution started as bilinear interpolation. Inputs of any size are padded to a
-/// multiple of 32 and the scores cropped back.
+/// a transposed convolution started as bilinear interpolation. The same skip architecture carried on to
+/// pool2 and pool1 (FCN-4s, -2s) and to the input itself (FCN-1s, whose last skip scores each pixel from
+/// its own value) gives full-resolution boundaries; the paper stops at 8s, where its gains levelled off
+/// on Pascal VOC. Inputs of any size are padded to a multiple of 32 and the scores cropped back.
 /// </summary>
-/// <param name="Stride">32, 16 or 8: the coarsest scores' stride the last upsampling undoes (FCN-32s, -16s, -8s).</param>
+/// <param name="Stride">32, 16, 8, 4, 2 or 1: the stride of the finest skip (FCN-32s has none and upsamples its 1/32 scores at once).</param>
 /// <param name="Widths">Channels of the five backbone stages.</param>
 /// <param name="Head">Channels of fc6 and fc7.</param>
-public sealed record Fcn(int Stride = 8, IReadOnlyList<int>? Widths = null, int Head = 256) : LayeredArchitecture, ISegmentationArchitecture
+/// <param name="PixelFeatures">FCN-1s: channels of a 3×3 Conv-BN-ReLU on the input before its skip scores (0: scores straight from the pixel values).</param>
+public sealed record Fcn(int Stride = 8, IReadOnlyList<int>? Widths = null, int Head = 256, int PixelFeatures = 16) : LayeredArchitecture, ISegmentationArchitecture
 {
     static readonly int[] DefaultWidths = [16, 32, 64, 128, 128];
 
@@ -27,22 +30,23 @@ public sealed record Fcn(int Stride = 8, IReadOnlyList<int>? Widths = null, int 
     /// <inheritdoc />
     public override Layer Define(ImageShape input)
     {
-        if (Stride is not (8 or 16 or 32)) throw new ArgumentException($"FCN's stride must be 32, 16 or 8; it is {Stride}.");
+        if (Stride is not (1 or 2 or 4 or 8 or 16 or 32)) throw new ArgumentException($"FCN's stride must be 32, 16, 8, 4, 2 or 1; it is {Stride}.");
         var widths = Widths ?? DefaultWidths;
         if (widths.Count != 5 || widths.Any(w => w < 1)) throw new ArgumentException("FCN needs five positive stage widths.");
         Layer Stage(int i) => Sequence(ConvBnRelu(widths[i], 3), ConvBnRelu(widths[i], 3), MaxPool(2));
-        // fc6 and fc7 as convolutions, then class scores at 1/32.
-        var scores32 = Sequence(Stage(4), ConvBnRelu(Head, 3), ConvBnRelu(Head, 1), PixelClassifier());
-        Layer body = Stride switch
-        {
-            32 => Sequence(Stage(0), Stage(1), Stage(2), Stage(3), scores32, UpConv(32)),
-            16 => Sequence(Stage(0), Stage(1), Stage(2), Stage(3),
-                    Residual(Sequence(scores32, UpConv(2)), PixelClassifier(zeroInit: true)), UpConv(16)),
-            _ => Sequence(Stage(0), Stage(1), Stage(2),
-                    Residual(Sequence(Stage(3), Residual(Sequence(scores32, UpConv(2)), PixelClassifier(zeroInit: true)), UpConv(2)),
-                        PixelClassifier(zeroInit: true)),
-                    UpConv(8)),
-        };
-        return CropToInput(32, body);
+        // Scores at stride 2^level from the features at that stride: at 1/32 the converted fc6 and fc7; above,
+        // the scores of the level below upsampled twice plus this level's own skip scores (started at zero).
+        Layer Scores(int level) => level == 5
+            ? Sequence(ConvBnRelu(Head, 3), ConvBnRelu(Head, 1), PixelClassifier(zeroInit: true))
+            : Residual(Sequence(Stage(level), Scores(level + 1), UpConv(2)), Skip(level));
+        // The input's own skip sees a 3×3 neighbourhood through a small layer, so that a stroke's edge is placed by
+        // the pixels around it, not by one pixel's brightness alone.
+        Layer Skip(int level) => level == 0 && PixelFeatures > 0
+            ? Sequence(ConvBnRelu(PixelFeatures, 3), PixelClassifier(zeroInit: true))
+            : PixelClassifier(zeroInit: true);
+        int top = System.Numerics.BitOperations.Log2((uint)Stride);
+        var layers = Enumerable.Range(0, top).Select(Stage).Append(Scores(top));
+        if (top > 0) layers = layers.Append(UpConv(Stride));
+        return CropToInput(32, Sequence([.. layers]));
     }
 }

@@ -52,17 +52,21 @@ public static class SegmentationNetworks
     /// <summary>FCN with pool4's and pool3's skips.</summary>
     public static Fcn Fcn8s() => new(Stride: 8);
 
+    /// <summary>FCN with skips from every stage and from the input itself: full-resolution boundaries.</summary>
+    public static Fcn Fcn1s() => new(Stride: 1);
+
     /// <summary>U-Net with four levels (16, 32, 64, 128 channels) and a 256-channel bottleneck.</summary>
     public static UNet UNet() => new();
 
     /// <summary>The names <see cref="Create"/> knows.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["unet", "fcn8s", "fcn16s", "fcn32s"];
+    public static IReadOnlyList<string> Names { get; } = ["fcn1s", "fcn8s", "fcn16s", "fcn32s", "unet"];
 
-    /// <summary>The design named <paramref name="name"/> (unet, fcn8s, fcn16s, fcn32s).</summary>
+    /// <summary>The design named <paramref name="name"/> (fcn1s, fcn2s, fcn4s, fcn8s, fcn16s, fcn32s, unet).</summary>
     /// <exception cref="KeyNotFoundException">An unknown name; the message lists the known ones.</exception>
     public static ISegmentationArchitecture Create(string name) => name.ToLowerInvariant() switch
     {
         "unet" => UNet(),
+        "fcn1s" or "fcn2s" or "fcn4s" => new Fcn(Stride: int.Parse(name[3..^1])),
         "fcn8s" => Fcn8s(),
         "fcn16s" => Fcn16s(),
         "fcn32s" => Fcn32s(),

@@ -35,6 +35,9 @@ public sealed class SegmentationTransformer : ITransformer
 
     internal NetworkScorer Scorer { get; }
 
+    /// <summary>The shape of the images the network takes (C×H×W).</summary>
+    public Datasets.Images.ImageShape InputShape => Scorer.Shape;
+
     /// <summary>Number of classes, background included.</summary>
     public int Classes => Scorer.Classes;
 

@@ -177,6 +177,43 @@ public class HostCommandTests
     }
 
     [Fact]
+    public void Runs_planned_in_the_same_second_get_folders_of_their_own()
+    {
+        // Two host processes started in the same second planned one folder, and the first to finish deleted the
+        // other's checkpoints under it. Each plan now claims its name.
+        var root = TestData.TempDirectory();
+        var now = DateTime.Now;
+        var first = MLToolkit.Pipelines.Runs.RunFolder.Plan(root, "mnist", now);
+        var second = MLToolkit.Pipelines.Runs.RunFolder.Plan(root, "mnist", now);
+        Assert.NotEqual(first.Path, second.Path);
+        Assert.EndsWith("-mnist-2", second.Path);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(root)); // nothing is created before training writes
+    }
+
+    [Fact]
+    public void Segment_mnist_runs_draws_its_scenes_and_evaluates_its_model()
+    {
+        var output = TestData.TempDirectory();
+        var (exit, text, error) = Invoke("segment-mnist", "--epochs", "1", "--train-rows", "300", "--test-rows", "40", "--output", output);
+        Assert.True(exit == 0, error);
+        Assert.Contains("Test mean IoU:", text);
+        Assert.Contains("IoU per class: background", text);
+        var run = Assert.Single(Directory.GetDirectories(output));
+        Assert.True(new FileInfo(Path.Combine(run, "scenes.png")).Length > 0);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        var segmentation = metrics.RootElement.GetProperty("Segmentation");
+        Assert.InRange(segmentation.GetProperty("MeanIoU").GetDouble(), 0.0, 1.0);
+        Assert.Equal(11, segmentation.GetProperty("PerClassIoU").GetArrayLength());
+
+        // evaluate regenerates the run's test scenes from the settings recorded in the model.
+        var (evaluated, scores, evaluateError) = Invoke("evaluate", Path.Combine(run, "model.zip"), "--test-rows", "40");
+        Assert.True(evaluated == 0, evaluateError);
+        Assert.Contains("Scoring the test scenes of the run (seed 1, 2000 scenes of 64×64)", scores);
+        var meanIoU = segmentation.GetProperty("MeanIoU").GetDouble();
+        Assert.Contains($"Mean IoU: {meanIoU:F4}", scores);
+    }
+
+    [Fact]
     public void A_run_checkpoints_every_epoch_and_resume_continues_it()
     {
         var output = TestData.TempDirectory();
