@@ -65,8 +65,7 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
     public ExperimentResult FitAndEvaluate(IEstimator<ITransformer> pipeline, IDataView train, IDataView test, int testTimeViews = 0,
         IReadOnlyDictionary<string, object?>? recorded = null)
     {
-        if (settings.TrainRows is { } trainRows) train = ML.Data.TakeRows(train, trainRows);
-        if (settings.TestRows is { } testRows) test = ML.Data.TakeRows(test, testRows);
+        (train, test) = Slices(train, test);
 
         var clock = Stopwatch.StartNew();
         var model = pipeline.Fit(train);
@@ -105,8 +104,7 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
     public ExperimentResult FitAndEvaluateSegmentation(SegmentationTrainer trainer, IDataView train, IDataView test,
         IReadOnlyDictionary<string, object?>? recorded = null)
     {
-        if (settings.TrainRows is { } trainRows) train = ML.Data.TakeRows(train, trainRows);
-        if (settings.TestRows is { } testRows) test = ML.Data.TakeRows(test, testRows);
+        (train, test) = Slices(train, test);
         var clock = Stopwatch.StartNew();
         var model = trainer.Fit(train);
         double trainSeconds = clock.Elapsed.TotalSeconds;
@@ -129,6 +127,11 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
         if (PlotsTool.Draw(run) is { } warning) Console.Error.WriteLine($"warning: {warning}");
         return result;
     }
+
+    /// <summary>The first --train-rows and --test-rows rows, when the user asked for a quick run.</summary>
+    (IDataView Train, IDataView Test) Slices(IDataView train, IDataView test) =>
+        (settings.TrainRows is { } trainRows ? ML.Data.TakeRows(train, trainRows) : train,
+         settings.TestRows is { } testRows ? ML.Data.TakeRows(test, testRows) : test);
 
     /// <summary>Each ensemble member's accuracy alone: the data before the CNN stage, scored by one member.</summary>
     IReadOnlyList<double> MemberAccuracies(ITransformer model, CnnTransformer? cnn, IDataView test)
