@@ -7,9 +7,17 @@ using Xunit.Abstractions;
 namespace MLToolkit.UnitTests.Zoo;
 
 /// <summary>
+/// Runs its tests after the parallel ones, alone: the working set is the whole test process's, and tests
+/// running beside it (loading data, training their own networks) moved it by more than 10% (seen in CI).
+/// </summary>
+[CollectionDefinition(nameof(AloneInProcess), DisableParallelization = true)]
+public sealed class AloneInProcess;
+
+/// <summary>
 /// Training memory stays flat: after the first epoch has allocated the weights, gradients,
 /// optimizer moments and a checkpoint, later epochs reuse that memory instead of adding to it.
 /// </summary>
+[Collection(nameof(AloneInProcess))]
 public class ZooMemoryTests(ITestOutputHelper output)
 {
     const int Side = 64, Rows = 96;
