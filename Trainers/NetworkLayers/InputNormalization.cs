@@ -34,15 +34,19 @@ public sealed record InputNormalization(double Scale, double[] Mean, double[] St
         return new Module(this, channels);
     }
 
-    sealed class Module : nn.Module<Tensor, Tensor>
+    internal sealed class Module : nn.Module<Tensor, Tensor>
     {
         readonly double _scale;
         readonly bool _reverse;
         // Constants, not buffers: they are settings of the architecture, saved with it as JSON.
         readonly Tensor _mean, _std;
 
+        /// <summary>The settings this module applies.</summary>
+        public InputNormalization Settings { get; }
+
         public Module(InputNormalization settings, long channels) : base("InputNormalization")
         {
+            Settings = settings;
             (_scale, _reverse) = (settings.Scale, settings.ReverseChannels);
             _mean = torch.tensor(settings.Mean.Select(v => (float)v).ToArray()).reshape(1, channels, 1, 1);
             _std = torch.tensor(settings.Std.Select(v => (float)v).ToArray()).reshape(1, channels, 1, 1);

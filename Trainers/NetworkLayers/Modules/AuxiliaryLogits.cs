@@ -34,6 +34,9 @@ internal sealed class AuxiliaryTapModule : nn.Module<Tensor, Tensor>
     readonly double _weight;
     readonly AuxiliaryLogits _sink;
 
+    /// <summary>The auxiliary head (used only while training).</summary>
+    internal nn.Module<Tensor, Tensor> Head => _head;
+
     /// <summary>Creates the module; <paramref name="sink"/> collects the head's logits.</summary>
     public AuxiliaryTapModule(nn.Module<Tensor, Tensor> head, double weight, AuxiliaryLogits sink) : base("AuxiliaryOutput")
     {

@@ -8,6 +8,9 @@ internal sealed class ConcatModule : nn.Module<Tensor, Tensor>
 {
     readonly nn.Module<Tensor, Tensor>[] _branches;
 
+    /// <summary>The branches in concatenation order.</summary>
+    internal IReadOnlyList<nn.Module<Tensor, Tensor>> Branches => _branches;
+
     /// <summary>Creates the module from named branches.</summary>
     public ConcatModule(IEnumerable<(string Name, nn.Module<Tensor, Tensor> Module)> branches) : base("Concat")
     {

@@ -9,6 +9,9 @@ internal sealed class CropToInputModule : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor> _body;
     readonly int _multiple;
 
+    /// <summary>The body and the multiple the input is padded to.</summary>
+    internal (nn.Module<Tensor, Tensor> Body, int Multiple) Parts => (_body, _multiple);
+
     public CropToInputModule(nn.Module<Tensor, Tensor> body, int multiple) : base("CropToInput")
     {
         (_body, _multiple) = (body, multiple);

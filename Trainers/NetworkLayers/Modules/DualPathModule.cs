@@ -10,6 +10,9 @@ internal sealed class DualPathModule : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor>? _shortcut;
     readonly long _residual;
 
+    /// <summary>The body, the shortcut (null: identity) and the number of summed channels.</summary>
+    internal (nn.Module<Tensor, Tensor> Body, nn.Module<Tensor, Tensor>? Shortcut, long ResidualChannels) Parts => (_body, _shortcut, _residual);
+
     /// <summary>Creates the module; the first <paramref name="residualChannels"/> channels are summed, the rest concatenated.</summary>
     public DualPathModule(nn.Module<Tensor, Tensor> body, nn.Module<Tensor, Tensor>? shortcut, long residualChannels) : base("DualPath")
     {

@@ -38,6 +38,9 @@ internal sealed class LayerNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryOutput
         if (normalization is not null) register_module("input", _input = normalization.Build(input[0]));
     }
 
+    /// <summary>The input normalisation (or null) and the body, for the ONNX exporter.</summary>
+    internal (nn.Module<Tensor, Tensor>? Input, nn.Module<Tensor, Tensor> Body) Parts => (_input, _body);
+
     /// <inheritdoc />
     public AuxiliaryLogits Auxiliary { get; }
 

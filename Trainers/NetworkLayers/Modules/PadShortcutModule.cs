@@ -9,6 +9,9 @@ internal sealed class PadShortcutModule : nn.Module<Tensor, Tensor>
     readonly long _extraChannels;
     readonly int _stride;
 
+    /// <summary>Zero channels appended (half before, the rest after) and the subsampling stride.</summary>
+    internal (long ExtraChannels, int Stride) Settings => (_extraChannels, _stride);
+
     /// <summary>Creates the module.</summary>
     public PadShortcutModule(long extraChannels, int stride) : base("PadShortcut") => (_extraChannels, _stride) = (extraChannels, stride);
 

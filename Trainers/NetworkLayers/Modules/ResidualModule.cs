@@ -13,6 +13,9 @@ internal sealed class ResidualModule : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor> _body;
     readonly nn.Module<Tensor, Tensor>? _shortcut, _after;
 
+    /// <summary>The body, the shortcut (null: identity) and what follows the sum (null: nothing), for the ONNX exporter.</summary>
+    internal (nn.Module<Tensor, Tensor> Body, nn.Module<Tensor, Tensor>? Shortcut, nn.Module<Tensor, Tensor>? After) Parts => (_body, _shortcut, _after);
+
     /// <summary>Creates the module; a null shortcut is the identity, a null <paramref name="after"/> does nothing.</summary>
     public ResidualModule(nn.Module<Tensor, Tensor> body, nn.Module<Tensor, Tensor>? shortcut, nn.Module<Tensor, Tensor>? after) : base("Residual")
     {

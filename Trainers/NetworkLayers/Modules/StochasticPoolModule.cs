@@ -8,6 +8,9 @@ internal sealed class StochasticPoolModule : nn.Module<Tensor, Tensor>
 {
     readonly int _size, _stride;
 
+    /// <summary>Window size and stride.</summary>
+    internal (int Size, int Stride) Window => (_size, _stride);
+
     /// <summary>Creates the module for square windows of <paramref name="size"/> at <paramref name="stride"/>.</summary>
     public StochasticPoolModule(int size, int stride) : base("StochasticPool") => (_size, _stride) = (size, stride);
 

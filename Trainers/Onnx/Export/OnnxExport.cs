@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Microsoft.ML;
+using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Estimators;
+using MLToolkit.Trainers.Onnx.Export;
+using MLToolkit.Trainers.Scoring;
+using MLToolkit.Trainers.Segmentation;
+using Onnx;
+using static TorchSharp.torch;
+
+namespace MLToolkit;
+
+/// <summary>
+/// Writes a trained or loaded model's networks as one ONNX file, to serve with ONNX Runtime (or ML.NET's
+/// <c>ApplyOnnxModel</c>) on any OS without libtorch. The graph takes <c>input</c>, a batch of images as the
+/// toolkit's network sees them (float, N × C × H × W, pixels in [0, 1], RGB order; any input normalisation
+/// of the network is inside the graph) and gives <c>probabilities</c>: N × classes for a classifier (an
+/// ensemble combined as the model combines it), N × classes × H × W for a segmentation model, which also
+/// gives <c>mask</c> (int64, N × H × W, the most probable class of each pixel). The batch size is dynamic.
+/// The file's metadata records the labels (<c>mltoolkit.labels</c>, JSON array in class order), the input
+/// shape and the task.
+/// </summary>
+public static class OnnxExport
+{
+    /// <summary>Name of the graph's input.</summary>
+    public const string InputName = "input";
+
+    /// <summary>Name of the graph's class probabilities.</summary>
+    public const string ProbabilitiesName = "probabilities";
+
+    /// <summary>Name of a segmentation graph's predicted class per pixel.</summary>
+    public const string MaskName = "mask";
+
+    /// <summary>Metadata key of the labels (a JSON array of strings in class order).</summary>
+    public const string LabelsKey = "mltoolkit.labels";
+
+    /// <summary>Metadata key of the input shape, "C×H×W".</summary>
+    public const string InputShapeKey = "mltoolkit.input_shape";
+
+    /// <summary>Metadata key of the task: "classification" or "segmentation".</summary>
+    public const string TaskKey = "mltoolkit.task";
+
+    /// <summary>
+    /// Writes the CNN stage of <paramref name="model"/> (a classifier, an ensemble or a segmentation model;
+    /// trained with <c>Fit</c> or loaded) to <paramref name="path"/> as ONNX (opset 17). Nothing is written
+    /// when the model cannot be exported.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model has no CNN stage.</exception>
+    /// <exception cref="NotSupportedException">A part cannot be written as ONNX (a custom module, named by its path; test-time augmentation).</exception>
+    public static void ExportOnnx(this ITransformer model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var stages = model.Flatten().ToList();
+        if (stages.OfType<CnnTransformer>().FirstOrDefault() is { } classifier)
+        {
+            var settings = classifier.Scorer.Settings;
+            if (settings.TestTimeViews > 0)
+                throw new NotSupportedException($"The model averages {settings.TestTimeViews} test-time augmented views, which the ONNX exporter does not write: " +
+                                                "export model.WithTestTimeAugmentation(0) and average views in the serving app if needed.");
+            var labels = classifier.LabelValues?.Values ?? Enumerable.Range(0, classifier.Scorer.Classes).Select(i => i.ToString()).ToArray();
+            Write(classifier.Scorer, labels, segmentation: false, path);
+        }
+        else if (stages.OfType<SegmentationTransformer>().FirstOrDefault() is { } segmenter)
+        {
+            var labels = segmenter.ClassNames ?? Enumerable.Range(0, segmenter.Classes).Select(i => i.ToString()).ToArray();
+            Write(segmenter.Scorer, labels, segmentation: true, path);
+        }
+        else
+        {
+            throw new ArgumentException("The model has no CNN stage (a CnnTransformer or SegmentationTransformer) to export as ONNX.", nameof(model));
+        }
+    }
+
+    /// <summary>Writes the networks of <paramref name="scorer"/>, combined as it combines them, with softmax probabilities out.</summary>
+    internal static void Write(NetworkScorer scorer, IReadOnlyList<string> labels, bool segmentation, string path)
+    {
+        var shape = scorer.Shape;
+        var graph = new OnnxGraphWriter();
+        var exporter = new ModuleExporter(graph);
+        long[] inputShape = [shape.Channels, shape.Height, shape.Width];
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            graph.Input(InputName, inputShape);
+            graph.Reserve(ProbabilitiesName);
+            graph.Reserve(MaskName);
+            var input = new OnnxValue(InputName, zeros([1, .. inputShape], device: scorer.Device));
+            var weights = scorer.Settings.Weights ?? Enumerable.Repeat(1.0, scorer.Networks.Count).ToArray();
+            double total = weights.Sum();
+            var contributions = new List<string>();
+            long[]? outputShape = null;
+            for (int i = 0; i < scorer.Networks.Count; i++)
+            {
+                if (weights[i] == 0) continue;
+                var network = scorer.Networks[i];
+                network.eval();
+                var logits = exporter.Export(network, input, scorer.Networks.Count == 1 ? "" : $"member{i + 1}");
+                outputShape = logits.Shape;
+                string contribution = graph.Node("Softmax", [logits.Name], ("axis", 1));
+                if (scorer.Settings.Combination == EnsembleCombination.MajorityVote)
+                {
+                    // A vote: 1 for the member's most probable class, as one_hot(argmax) does (ties between
+                    // exactly equal probabilities would count twice; torch's argmax takes the first).
+                    var best = graph.Node("ReduceMax", [contribution], ("axes", new long[] { 1 }), ("keepdims", 1));
+                    contribution = graph.Node("Cast", [graph.Node("Equal", [contribution, best])], ("to", (int)TensorProto.Types.DataType.Float));
+                }
+                if (scorer.Networks.Count > 1)
+                    contribution = graph.Node("Mul", [contribution, graph.Constant("member_weight", [(float)(weights[i] / total)], [])]);
+                contributions.Add(contribution);
+            }
+            graph.Node(contributions.Count == 1 ? "Identity" : "Sum", [.. contributions], ProbabilitiesName);
+            graph.Output(ProbabilitiesName, TensorProto.Types.DataType.Float, outputShape!);
+            if (segmentation)
+            {
+                graph.Node("ArgMax", [ProbabilitiesName], MaskName, ("axis", 1), ("keepdims", 0));
+                graph.Output(MaskName, TensorProto.Types.DataType.Int64, [shape.Height, shape.Width]);
+            }
+        }
+        graph.Save(path, new Dictionary<string, string>
+        {
+            [LabelsKey] = JsonSerializer.Serialize(labels),
+            [InputShapeKey] = $"{shape.Channels}×{shape.Height}×{shape.Width}",
+            [TaskKey] = segmentation ? "segmentation" : "classification",
+        });
+    }
+}
