@@ -30,6 +30,7 @@ public static class HostCommand
         root.Subcommands.Add(SummaryCommand(verbose));
         root.Subcommands.Add(EvaluateCommand.Create((action, parse) => Guarded(parse.GetValue(verbose), action)));
         root.Subcommands.Add(PredictCommand.Create((action, parse) => Guarded(parse.GetValue(verbose), action)));
+        root.Subcommands.Add(ExportCommand.Create((action, parse) => Guarded(parse.GetValue(verbose), action)));
         var bench = new Command("bench", "Speed benchmark of the recipe network: training and inference images/s, PredictionEngine latency");
         var benchOutput = new Option<string>("--output") { Description = "Folder for run folders", DefaultValueFactory = _ => "runs" };
         bench.Options.Add(benchOutput);

@@ -38,13 +38,18 @@ internal sealed class OnnxGraph
     /// <summary>Reads an ONNX model file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not an ONNX model.</exception>
-    public static OnnxGraph Read(string path)
+    public static OnnxGraph Read(string path) => new(ReadModel(path), $"'{path}'");
+
+    /// <summary>Reads an ONNX model file's protobuf message.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ONNX model.</exception>
+    public static ModelProto ReadModel(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"ONNX file '{path}' does not exist.", path);
         try
         {
             using var stream = File.OpenRead(path);
-            return new OnnxGraph(ModelProto.Parser.ParseFrom(stream), $"'{path}'");
+            return ModelProto.Parser.ParseFrom(stream);
         }
         catch (Google.Protobuf.InvalidProtocolBufferException e)
         {

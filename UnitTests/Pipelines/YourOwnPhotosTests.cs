@@ -33,7 +33,7 @@ public class YourOwnPhotosTests
     static (int Exit, string Output, string Error) Host(params string[] args) => HostCommandTests.Invoke(args);
 
     /// <summary>One small pretrained run shared by the tests (ResNet-18 at 96 px, two frozen epochs and one of fine-tuning).</summary>
-    static readonly Lazy<(string Root, string Run)> Trained = new(() =>
+    internal static readonly Lazy<(string Root, string Run)> Trained = new(() =>
     {
         var root = PhotoRoot();
         var output = TestData.TempDirectory();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using MLToolkit.Datasets.Images;
 using MLToolkit.Trainers.Estimators;
+using MLToolkit.Trainers.Onnx;
 using MLToolkit.Trainers.Onnx.Export;
 using MLToolkit.Trainers.Scoring;
 using MLToolkit.Trainers.Segmentation;
@@ -39,6 +40,23 @@ public static class OnnxExport
 
     /// <summary>Metadata key of the task: "classification" or "segmentation".</summary>
     public const string TaskKey = "mltoolkit.task";
+
+    /// <summary>The ONNX operator set of the files written.</summary>
+    public const int OpsetVersion = OnnxGraphWriter.OpsetVersion;
+
+    /// <summary>What an exported file says about itself: its task, its input shape ("C×H×W") and its labels in class order.</summary>
+    public sealed record Metadata(string Task, string InputShape, IReadOnlyList<string> Labels);
+
+    /// <summary>Reads the metadata the exporter wrote into <paramref name="path"/> (with the ONNX protobuf types, no runtime needed).</summary>
+    /// <exception cref="InvalidDataException">The file is not an ONNX file written by the exporter.</exception>
+    public static Metadata ReadMetadata(string path)
+    {
+        var model = OnnxGraph.ReadModel(path);
+        var properties = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        string Get(string key) => properties.TryGetValue(key, out var value) ? value
+            : throw new InvalidDataException($"'{path}' has no '{key}' metadata: it was not written by MLToolkit's ONNX export.");
+        return new Metadata(Get(TaskKey), Get(InputShapeKey), JsonSerializer.Deserialize<string[]>(Get(LabelsKey)) ?? []);
+    }
 
     /// <summary>
     /// Writes the CNN stage of <paramref name="model"/> (a classifier, an ensemble or a segmentation model;
