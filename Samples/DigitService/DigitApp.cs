@@ -10,19 +10,21 @@ public sealed record PixelRequest(float[]? Pixels);
 /// <summary>The web app: <c>POST /predict</c>, <c>GET /health</c> and the drawing page at <c>/</c>.</summary>
 public static class DigitApp
 {
-    /// <summary>Builds the app from command-line arguments (<c>--model</c>, <c>--engines pool|per-request</c>, <c>--urls</c>).</summary>
+    /// <summary>Builds the app from command-line arguments (<c>--model</c> or <c>--onnx</c>, <c>--engines pool|per-request</c>, <c>--urls</c>).</summary>
     public static WebApplication Create(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // A digit is a few KB; bigger bodies are refused while they are read (413, JSON error, one log line).
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes);
-        var path = builder.Configuration["model"] ?? throw new ArgumentException("Pass --model <model.zip> (a model saved by an MLToolkit experiment).");
+        var (zip, onnx) = (builder.Configuration["model"], builder.Configuration["onnx"]);
+        if ((zip is null) == (onnx is null))
+            throw new ArgumentException("Pass either --model <model.zip> (a model saved by an MLToolkit experiment) or --onnx <model.onnx> (one exported from it), not both.");
         var mode = string.Equals(builder.Configuration["engines"], "per-request", StringComparison.OrdinalIgnoreCase) ? EngineMode.PerRequest : EngineMode.Pool;
-        builder.Services.AddSingleton(new DigitModel(path, mode));
+        builder.Services.AddSingleton(new DigitModel(zip ?? onnx!, mode, onnx: onnx is not null));
         var app = builder.Build();
 
-        app.MapGet("/health", (DigitModel model) => Results.Ok(new { status = "ok", model = model.Path, engines = model.Mode.ToString() }));
+        app.MapGet("/health", (DigitModel model) => Results.Ok(new { status = "ok", model = model.Path, engines = model.Mode.ToString(), backend = model.Backend }));
         app.MapPost("/predict", Predict).DisableAntiforgery();
         app.MapGet("/", () => Results.Content(Page.Value, "text/html; charset=utf-8"));
         return app;

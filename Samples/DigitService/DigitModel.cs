@@ -1,6 +1,7 @@
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLToolkit.Serving;
 using MLToolkit.Trainers.Scoring;
 
 namespace MLToolkit.Samples.DigitService;
@@ -40,27 +41,44 @@ public sealed class DigitModel
     readonly ObjectPool<PredictionEngine<DigitInput, DigitOutput>> _pool;
     readonly string[] _classes;
 
-    /// <summary>Loads <paramref name="path"/>.</summary>
+    /// <summary>Loads <paramref name="path"/>: a model.zip (TorchSharp), or with <paramref name="onnx"/> a file exported as ONNX (ONNX Runtime, no libtorch).</summary>
     /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
-    public DigitModel(string path, EngineMode mode)
+    /// <exception cref="InvalidDataException">The model does not take 28×28 grey digits, or the ONNX file was not exported by MLToolkit.</exception>
+    public DigitModel(string path, EngineMode mode, bool onnx = false)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' not found. Pass --model <model.zip>.", path);
-        _model = _ml.LoadModel(path, out var schema);
-        // Checked at start, so an unsuitable model is refused here instead of answering 500 to every request.
-        if (schema.GetColumnOrNull("Image") is not { Type: VectorDataViewType { Size: 784, ItemType: var item } } || item != NumberDataViewType.Single)
-            throw new InvalidDataException(
-                $"Model '{path}' takes {string.Join(", ", schema.Select(c => $"{c.Name} ({c.Type})"))}; this service serves models of " +
-                "28×28 grey digits (an Image column of 784 floats), such as those of the mnist and mnist-best experiments.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' not found. Pass --model <model.zip> or --onnx <model.onnx>.", path);
         Mode = mode;
         Path = path;
-        // The Score slots follow the label keys; the key values (digits, or class names) live on the Label column.
-        var output = _model.GetOutputSchema(schema);
-        var label = output.GetColumnOrNull("Label");
-        _classes = label is { } column && KeyValues.FromColumn(column) is { } keys
-            ? keys.Values.ToArray()
-            : Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray();
+        Backend = onnx ? "onnx" : "torchsharp";
+        if (onnx)
+        {
+            // ML.NET's ApplyOnnxModel on ONNX Runtime: the same engines and pool, no TorchSharp call.
+            var classifier = new OnnxClassifier(path, ml: _ml);
+            if (classifier.Channels * classifier.Height * classifier.Width != 784)
+                throw new InvalidDataException($"'{path}' takes {classifier.Channels}×{classifier.Height}×{classifier.Width} images; this service serves models of 28×28 grey digits.");
+            _model = classifier.Model;
+            _classes = classifier.Labels.ToArray();
+        }
+        else
+        {
+            _model = _ml.LoadModel(path, out var schema);
+            // Checked at start, so an unsuitable model is refused here instead of answering 500 to every request.
+            if (schema.GetColumnOrNull("Image") is not { Type: VectorDataViewType { Size: 784, ItemType: var item } } || item != NumberDataViewType.Single)
+                throw new InvalidDataException(
+                    $"Model '{path}' takes {string.Join(", ", schema.Select(c => $"{c.Name} ({c.Type})"))}; this service serves models of " +
+                    "28×28 grey digits (an Image column of 784 floats), such as those of the mnist and mnist-best experiments.");
+            // The Score slots follow the label keys; the key values (digits, or class names) live on the Label column.
+            var output = _model.GetOutputSchema(schema);
+            var label = output.GetColumnOrNull("Label");
+            _classes = label is { } column && KeyValues.FromColumn(column) is { } keys
+                ? keys.Values.ToArray()
+                : Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray();
+        }
         _pool = new DefaultObjectPool<PredictionEngine<DigitInput, DigitOutput>>(new EnginePolicy(this), Environment.ProcessorCount * 4);
     }
+
+    /// <summary>What scores: "torchsharp" (a model.zip) or "onnx" (an exported file on ONNX Runtime).</summary>
+    public string Backend { get; }
 
     /// <summary>The model file.</summary>
     public string Path { get; }

@@ -1,4 +1,5 @@
 // Serve:      dotnet run -c Release --project Samples/DigitService -- --model runs/<run>/model.zip [--engines pool|per-request] [--urls http://127.0.0.1:5000]
+// On ONNX:    dotnet run -c Release --project Samples/DigitService -- --onnx digits.onnx   (exported with: export runs/<run>/model.zip --onnx digits.onnx)
 // Load test:  dotnet run -c Release --project Samples/DigitService -- --model runs/<run>/model.zip --load-test 5000 [--concurrency 32]
 using MLToolkit.Samples.DigitService;
 
