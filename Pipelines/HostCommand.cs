@@ -34,7 +34,13 @@ public static class HostCommand
         var bench = new Command("bench", "Speed benchmark of the recipe network: training and inference images/s, PredictionEngine latency");
         var benchOutput = new Option<string>("--output") { Description = "Folder for run folders", DefaultValueFactory = _ => "runs" };
         bench.Options.Add(benchOutput);
-        bench.SetAction(parse => Bench(parse.GetValue(benchOutput)!));
+        var benchOnnx = new Option<bool>("--onnx") { Description = "Compare scoring by TorchSharp with the exported model on ONNX Runtime (batch, Transform, PredictionEngine latency)" };
+        var benchModel = new Option<string?>("--model") { Description = "With --onnx: a saved MNIST model.zip to compare (default: train the recipe network for one epoch)" };
+        bench.Options.Add(benchOnnx);
+        bench.Options.Add(benchModel);
+        bench.SetAction(parse => parse.GetValue(benchOnnx)
+            ? Guarded(parse.GetValue(verbose), () => BenchOnnx(parse.GetValue(benchOutput)!, parse.GetValue(benchModel)))
+            : Bench(parse.GetValue(benchOutput)!));
         root.Subcommands.Add(bench);
         return root;
     }
@@ -175,6 +181,14 @@ public static class HostCommand
         Console.WriteLine($"Speed benchmark of the recipe network; run folder: {run.Path}");
         var result = Benchmarks.SpeedBenchmark.Run(Console.WriteLine);
         run.WriteMetrics(result);
+        return 0;
+    }
+
+    static int BenchOnnx(string outputRoot, string? model)
+    {
+        var run = RunFolder.Create(outputRoot, "bench-onnx", DateTime.Now);
+        Console.WriteLine($"Scoring speed, TorchSharp against ONNX Runtime; run folder: {run.Path}");
+        run.WriteMetrics(Benchmarks.OnnxSpeedBenchmark.Run(model, run.Path, Console.WriteLine));
         return 0;
     }
 

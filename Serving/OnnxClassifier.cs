@@ -23,7 +23,7 @@ public sealed class OnnxClassifier : IDisposable
     const string InputName = "input", ProbabilitiesName = "probabilities";
     const string LabelsKey = "mltoolkit.labels", InputShapeKey = "mltoolkit.input_shape", TaskKey = "mltoolkit.task";
 
-    readonly ITransformer _model;
+    readonly ITransformer _chain, _model;
 
     /// <summary>Loads the exported file <paramref name="path"/>; the images are read from <paramref name="imageColumnName"/>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -46,7 +46,8 @@ public sealed class OnnxClassifier : IDisposable
             .Append(context.Transforms.CopyColumns(ScoreColumnName, ProbabilitiesName))
             .Append(context.Transforms.CustomMapping<ScoreRow, LabelRow>((score, label) => label.PredictedLabel = labels[ArgMax(score.Score)], contractName: null))
             .Append(context.Transforms.DropColumns(InputName, ProbabilitiesName));
-        _model = pipeline.Fit(empty);
+        _chain = pipeline.Fit(empty);
+        _model = new Shared(_chain);
     }
 
     /// <summary>The exported file.</summary>
@@ -64,14 +65,29 @@ public sealed class OnnxClassifier : IDisposable
     /// <summary>Width of the input images in pixels.</summary>
     public int Width { get; }
 
-    /// <summary>The ML.NET model: <c>Transform</c> scores a data view, <c>CreatePredictionEngine</c> one row at a time.</summary>
+    /// <summary>
+    /// The ML.NET model: <c>Transform</c> scores a data view, <c>CreatePredictionEngine</c> one row at a time.
+    /// Engines made from it may be disposed freely: disposing a <c>PredictionEngine</c> disposes its model, which
+    /// would close the ONNX Runtime session under every other engine (one engine per web request did exactly
+    /// that), so this model leaves the session to <see cref="Dispose"/>.
+    /// </summary>
     public ITransformer Model => _model;
 
     /// <summary>Adds <c>Score</c> and <c>PredictedLabel</c> to <paramref name="images"/>.</summary>
     public IDataView Score(IDataView images) => _model.Transform(images);
 
     /// <summary>Releases the ONNX Runtime session.</summary>
-    public void Dispose() => (_model as IDisposable)?.Dispose();
+    public void Dispose() => (_chain as IDisposable)?.Dispose();
+
+    /// <summary>The fitted chain without <see cref="IDisposable"/>, so that engines do not dispose it.</summary>
+    sealed class Shared(ITransformer inner) : ITransformer
+    {
+        public bool IsRowToRowMapper => inner.IsRowToRowMapper;
+        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => inner.GetOutputSchema(inputSchema);
+        public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => inner.GetRowToRowMapper(inputSchema);
+        public IDataView Transform(IDataView input) => inner.Transform(input);
+        public void Save(ModelSaveContext ctx) => inner.Save(ctx);
+    }
 
     static (IReadOnlyList<string> Labels, int Channels, int Height, int Width) ReadMetadata(string path)
     {

@@ -202,14 +202,16 @@ public class DigitServiceTests(DigitServiceFixture service) : IClassFixture<Digi
         Assert.Contains("28×28 grey digits", unsuitable.Error);
     }
 
-    [Fact]
-    public async Task With_onnx_the_service_answers_from_the_exported_file_as_the_model_does()
+    [Theory]
+    [InlineData("pool")]
+    [InlineData("per-request")]
+    public async Task With_onnx_the_service_answers_from_the_exported_file_as_the_model_does(string engines)
     {
         // The saved model exported as a user does, served on ONNX Runtime through ML.NET's ApplyOnnxModel.
         var onnx = Path.Combine(TestData.TempDirectory(), "digits.onnx");
         var (exit, _, error) = MLToolkit.UnitTests.Pipelines.HostCommandTests.Invoke("export", service.ModelPath, "--onnx", onnx);
         Assert.True(exit == 0, error);
-        await using var app = MLToolkit.Samples.DigitService.DigitApp.Create(["--onnx", onnx, "--urls", "http://127.0.0.1:0"]);
+        await using var app = MLToolkit.Samples.DigitService.DigitApp.Create(["--onnx", onnx, "--engines", engines, "--urls", "http://127.0.0.1:0"]);
         await app.StartAsync();
         using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         using (var health = JsonDocument.Parse(await client.GetStringAsync("/health")))
