@@ -34,24 +34,17 @@ public static class MnistScenes
         if (verify) Mnist.Mnist.VerifyChecksums(directory);
         var shape = new ImageShape(1, options.Size, options.Size);
         // Different seeds per split, so the test scenes are not the training scenes with other digits.
-        var train = Scenes(Digits(directory, "train"), options.TrainScenes, options, options.Seed);
-        var test = Scenes(Digits(directory, "t10k"), options.TestScenes, options, options.Seed + 1_000_003);
+        var train = Scenes(MnistDigits.Load(directory, "train"), options.TrainScenes, options, options.Seed);
+        var test = Scenes(MnistDigits.Load(directory, "t10k"), options.TestScenes, options, options.Seed + 1_000_003);
         return (SegmentationData.FromArrays(ml, train.Images, train.Masks, shape),
                 SegmentationData.FromArrays(ml, test.Images, test.Masks, shape));
-    }
-
-    static (IdxImages Images, byte[] Labels) Digits(string directory, string split)
-    {
-        string Path(string name) => new[] { name + ".gz", name }.Select(n => System.IO.Path.Combine(directory, n)).FirstOrDefault(File.Exists)
-            ?? throw new FileNotFoundException($"IDX file not found: '{System.IO.Path.Combine(directory, name)}.gz'.");
-        return (IdxReader.ReadImages(Path($"{split}-images-idx3-ubyte")), IdxReader.ReadLabels(Path($"{split}-labels-idx1-ubyte")));
     }
 
     /// <summary>Makes <paramref name="count"/> scenes from <paramref name="digits"/>; the same seed gives the same scenes.</summary>
     internal static (List<float[]> Images, List<uint[]> Masks) Scenes((IdxImages Images, byte[] Labels) digits, int count, SceneOptions options, int seed)
     {
         var random = new Random(seed);
-        int size = options.Size, side = digits.Images.Rows;
+        int size = options.Size;
         var images = new List<float[]>(count);
         var masks = new List<uint[]>(count);
         for (int s = 0; s < count; s++)
@@ -63,7 +56,7 @@ public static class MnistScenes
                 int index = random.Next(digits.Labels.Length);
                 int scaled = random.Next(options.MinDigitSize, options.MaxDigitSize + 1);
                 int left = random.Next(size - scaled + 1), top = random.Next(size - scaled + 1);
-                var digit = Resize(digits.Images.Pixels.AsSpan(index * side * side, side * side), side, scaled);
+                var digit = MnistDigits.Scaled(digits.Images, index, scaled);
                 uint label = 1u + digits.Labels[index];
                 for (int y = 0; y < scaled; y++)
                     for (int x = 0; x < scaled; x++)
@@ -79,24 +72,5 @@ public static class MnistScenes
             masks.Add(mask);
         }
         return (images, masks);
-    }
-
-    /// <summary>Bilinear resize of a square byte image of side <paramref name="from"/> to side <paramref name="to"/>, as floats in [0, 1].</summary>
-    static float[] Resize(ReadOnlySpan<byte> pixels, int from, int to)
-    {
-        var result = new float[to * to];
-        double scale = (double)from / to;
-        for (int y = 0; y < to; y++)
-            for (int x = 0; x < to; x++)
-            {
-                // Pixel centres aligned (as torch's align_corners=False).
-                double sy = Math.Clamp((y + 0.5) * scale - 0.5, 0, from - 1), sx = Math.Clamp((x + 0.5) * scale - 0.5, 0, from - 1);
-                int y0 = (int)sy, x0 = (int)sx, y1 = Math.Min(y0 + 1, from - 1), x1 = Math.Min(x0 + 1, from - 1);
-                double fy = sy - y0, fx = sx - x0;
-                double top = pixels[y0 * from + x0] * (1 - fx) + pixels[y0 * from + x1] * fx;
-                double bottom = pixels[y1 * from + x0] * (1 - fx) + pixels[y1 * from + x1] * fx;
-                result[y * to + x] = (float)((top * (1 - fy) + bottom * fy) / 255);
-            }
-        return result;
     }
 }

@@ -55,7 +55,7 @@ public class SceneDataTests
     }
 
     /// <summary>Writes raw IDX files of <paramref name="count"/> 28×28 digits: a filled square, labelled <paramref name="digit"/>.</summary>
-    static void WriteIdx(string folder, string split, int count, byte digit)
+    internal static void WriteIdx(string folder, string split, int count, byte digit)
     {
         static byte[] Header(int magic, params int[] sizes) =>
             new[] { magic }.Concat(sizes).SelectMany(v => new[] { (byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v }).ToArray();
