@@ -39,6 +39,7 @@ namespace MLToolkit.Trainers.NetworkLayers;
 [JsonDerivedType(typeof(Upsample), "upsample")]
 [JsonDerivedType(typeof(PixelClassifier), "pixel_classifier")]
 [JsonDerivedType(typeof(CropToInput), "crop_to_input")]
+[JsonDerivedType(typeof(Detection.GridOutput), "grid_output")]
 public abstract record Layer
 {
     /// <summary>Short lower-case name of the layer kind, used to name modules in summaries (conv2d_3, dense_1…).</summary>

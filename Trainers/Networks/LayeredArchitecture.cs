@@ -35,7 +35,12 @@ public abstract record LayeredArchitecture : IArchitecture
         // A network built outside a trainer (summaries, tests, your own loop) gets the same backend set-up.
         TorchRuntime.EnsureInitialized();
         return new LayerNetwork(Define(input), [input.Channels, input.Height, input.Width], new BuildContext(classes, DefaultInitializer), Input,
-            perPixel: this is Segmentation.ISegmentationArchitecture);
+            this switch
+            {
+                Segmentation.ISegmentationArchitecture => NetworkOutput.PerPixel,
+                Detection.IDetectionArchitecture => NetworkOutput.PerCell,
+                _ => NetworkOutput.PerImage,
+            });
     }
 
     /// <summary>Whether <paramref name="input"/> is CIFAR/MNIST-sized (under 64 pixels), where ImageNet stems would shrink it to nothing.</summary>

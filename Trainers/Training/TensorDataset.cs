@@ -121,6 +121,44 @@ internal sealed class TensorDataset : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads images and their objects (<see cref="Datasets.Detection.DetectionData"/>'s columns) and encodes the objects
+    /// as grid targets of <paramref name="stride"/> (see <see cref="Detection.GridTargets"/>): N × 6 × rows × columns floats.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is missing or of the wrong type, a row's labels and boxes disagree, or no rows.</exception>
+    public static TensorDataset FromDetections(IDataView data, string imageColumn, string labelsColumn, string boxesColumn, ImageShape shape, int stride)
+    {
+        var image = ImageColumns.Require(data.Schema, imageColumn, "image");
+        var labels = ImageColumns.Require(data.Schema, labelsColumn, "labels");
+        var boxes = ImageColumns.Require(data.Schema, boxesColumn, "boxes");
+        if (labels.Type is not VectorDataViewType { ItemType: KeyDataViewType { Count: > 0 and var classes } })
+            throw new ArgumentException($"Labels column '{labelsColumn}' has type {labels.Type}; expected a vector of keys (MapValueToKey on the class names).");
+        var pixels = new List<float>();
+        var targets = new List<float>();
+        using var cursor = data.GetRowCursor(new[] { image, labels, boxes });
+        var getImage = cursor.GetGetter<VBuffer<float>>(image);
+        var getLabels = cursor.GetGetter<VBuffer<uint>>(labels);
+        var getBoxes = cursor.GetGetter<VBuffer<float>>(boxes);
+        VBuffer<float> imageBuffer = default, boxBuffer = default;
+        VBuffer<uint> labelBuffer = default;
+        long row = 0;
+        while (cursor.MoveNext())
+        {
+            getImage(ref imageBuffer);
+            getLabels(ref labelBuffer);
+            getBoxes(ref boxBuffer);
+            if (imageBuffer.Length != shape.Size)
+                throw new ArgumentException($"Row {row} of column '{imageColumn}' has {imageBuffer.Length} values; expected {shape.Size} ({shape}).");
+            pixels.AddRange(imageBuffer.DenseValues());
+            var objects = Datasets.Detection.DetectionData.Objects(labelBuffer.DenseValues().ToArray(), boxBuffer.DenseValues().ToArray(), row);
+            targets.AddRange(Detection.GridTargets.Encode(objects, shape.Width, shape.Height, stride));
+            row++;
+        }
+        if (row == 0) throw new ArgumentException("The training data has no rows.");
+        return new TensorDataset(torch.tensor(pixels.ToArray(), new long[] { row, shape.Channels, shape.Height, shape.Width }),
+            torch.tensor(targets.ToArray(), new long[] { row, Detection.GridTargets.TargetChannels, shape.Height / stride, shape.Width / stride }), shape, (int)classes);
+    }
+
     /// <summary>The number of classes of a key-typed label column.</summary>
     /// <exception cref="ArgumentException">The column is not a key type with a known count.</exception>
     public static int LabelClasses(DataViewSchema.Column label)

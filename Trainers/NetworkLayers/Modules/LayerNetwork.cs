@@ -3,6 +3,17 @@ using static TorchSharp.torch;
 
 namespace MLToolkit.Trainers.NetworkLayers.Modules;
 
+/// <summary>What a network built from layers scores.</summary>
+internal enum NetworkOutput
+{
+    /// <summary>Class scores per image.</summary>
+    PerImage,
+    /// <summary>Class scores per pixel (segmentation).</summary>
+    PerPixel,
+    /// <summary>Numbers per grid cell (detection: objectness, box and class scores).</summary>
+    PerCell,
+}
+
 /// <summary>
 /// The root module of a network built from layers: runs the body and exposes the auxiliary logits of
 /// the pass (empty unless training a network with <see cref="AuxiliaryOutput"/> layers).
@@ -20,12 +31,15 @@ internal sealed class LayerNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryOutput
     /// <param name="input">The per-image input shape.</param>
     /// <param name="context">Classes and default initialiser.</param>
     /// <param name="normalization">Input normalisation, or null.</param>
-    /// <param name="perPixel">Scores per pixel ([classes, H, W], segmentation) instead of per image ([classes]).</param>
-    public LayerNetwork(Layer body, long[] input, BuildContext context, InputNormalization? normalization = null, bool perPixel = false) : base("LayerNetwork")
+    /// <param name="kind">What the network scores: each image ([classes]), each pixel ([classes, H, W], segmentation) or each grid cell (detection).</param>
+    public LayerNetwork(Layer body, long[] input, BuildContext context, InputNormalization? normalization = null, NetworkOutput kind = NetworkOutput.PerImage) : base("LayerNetwork")
     {
         var output = body.OutputShape(input);
         bool classes = output.Length > 0 && (output[0] == ClassifierOutput.ClassesPlaceholder || output[0] == context.Classes);
-        if (!perPixel && (output.Length != 1 || !classes))
+        bool perPixel = kind == NetworkOutput.PerPixel;
+        if (kind == NetworkOutput.PerCell && output.Length != 3)
+            throw new ArgumentException($"The detection network gives [{Layer.ShapeText(output)}] per image but must give numbers per grid cell ([channels, rows, columns]).");
+        if (kind == NetworkOutput.PerImage && (output.Length != 1 || !classes))
             throw new ArgumentException($"The network gives [{Layer.ShapeText(output)}] per image but must give one score per class " +
                                         $"([{context.Classes}]); end it with Layers.Output().");
         if (perPixel && (output.Length != 3 || !classes || output[1] != input[1] || output[2] != input[2]))

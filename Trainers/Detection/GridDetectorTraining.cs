@@ -1,0 +1,38 @@
+using Microsoft.ML;
+using MLToolkit.Datasets.Detection;
+using MLToolkit.Datasets.Images;
+using MLToolkit.Trainers.Training;
+using static TorchSharp.torch;
+
+namespace MLToolkit.Trainers.Detection;
+
+/// <summary>
+/// Trains a grid detector on <see cref="DetectionData"/> rows with the toolkit's training loop (optimizer, schedule,
+/// progress, checkpoints as for classifiers) and finds the objects of images with it. The ML.NET estimator and
+/// transformer around it are still to come; this is the engine they will use.
+/// </summary>
+internal static class GridDetectorTraining
+{
+    /// <summary>Trains <paramref name="architecture"/> on <paramref name="data"/> (images of <paramref name="shape"/>).</summary>
+    public static nn.Module<Tensor, Tensor> Train(IDataView data, CnnOptions options, IDetectionArchitecture architecture, ImageShape shape, int seed,
+        out IReadOnlyList<EpochSummary> history) =>
+        NetworkTraining.Train(data, options, architecture, shape, seed, (1, 1), new DetectionTask(),
+            rows => TensorDataset.FromDetections(rows, "Image", DetectionData.Labels, DetectionData.Boxes, shape, architecture.Stride), out history);
+
+    /// <summary>The detections of <paramref name="count"/> images laid one after another in <paramref name="images"/>, batch by batch.</summary>
+    public static IReadOnlyList<DetectedBox>[] Detect(nn.Module<Tensor, Tensor> network, int stride, float[] images, int count, ImageShape shape, int batch = 64)
+    {
+        network.eval();
+        var result = new List<IReadOnlyList<DetectedBox>>(count);
+        using var noGrad = no_grad();
+        for (int start = 0; start < count; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            int n = Math.Min(batch, count - start);
+            var input = tensor(images.AsSpan(start * shape.Size, n * shape.Size).ToArray(), new long[] { n, shape.Channels, shape.Height, shape.Width });
+            var device = network.parameters().First().device;
+            result.AddRange(GridTargets.Decode(network.call(input.to(device)), stride));
+        }
+        return [.. result];
+    }
+}
