@@ -13,16 +13,22 @@ namespace MLToolkit.Trainers.Detection;
 /// </summary>
 internal static class GridDetectorTraining
 {
-    /// <summary>Trains <paramref name="architecture"/> on <paramref name="data"/> (images of <paramref name="shape"/>).</summary>
-    public static nn.Module<Tensor, Tensor> Train(IDataView data, CnnOptions options, IDetectionArchitecture architecture, ImageShape shape, int seed,
-        out IReadOnlyList<EpochSummary> history) =>
-        NetworkTraining.Train(data, options, architecture, shape, seed, (1, 1), new DetectionTask(),
-            rows => TensorDataset.FromDetections(rows, "Image", DetectionData.Labels, DetectionData.Boxes, shape, architecture.Stride), out history);
+    /// <summary>Trains <paramref name="settings"/>' architecture on <paramref name="data"/> (images of <paramref name="shape"/>); returns it in evaluation mode.</summary>
+    public static nn.Module<Tensor, Tensor> Train(IDataView data, CnnOptions options, DetectionOptions settings, ImageShape shape, int seed,
+        out IReadOnlyList<EpochSummary> history)
+    {
+        var network = NetworkTraining.Train(data, options, settings.Architecture, shape, seed, (1, 1), new DetectionTask(),
+            rows => TensorDataset.FromDetections(rows, settings.FeatureColumnName, settings.LabelsColumnName, settings.BoxesColumnName, shape, settings.Architecture.Stride), out history);
+        network.eval();
+        return network;
+    }
 
     /// <summary>The detections of <paramref name="count"/> images laid one after another in <paramref name="images"/>, batch by batch.</summary>
-    public static IReadOnlyList<DetectedBox>[] Detect(nn.Module<Tensor, Tensor> network, int stride, float[] images, int count, ImageShape shape, int batch = 64)
+    public static IReadOnlyList<DetectedBox>[] Detect(nn.Module<Tensor, Tensor> network, int stride, float[] images, int count, ImageShape shape, int batch = 64,
+        float minScore = 0.05f, float iouThreshold = 0.5f, int maxDetections = 100)
     {
-        network.eval();
+        // Evaluation mode is set once, when the network is trained or loaded (NetworkScorer); calling eval() here from
+        // several request threads at once would race on the modules' flags.
         var result = new List<IReadOnlyList<DetectedBox>>(count);
         using var noGrad = no_grad();
         for (int start = 0; start < count; start += batch)
@@ -31,7 +37,7 @@ internal static class GridDetectorTraining
             int n = Math.Min(batch, count - start);
             var input = tensor(images.AsSpan(start * shape.Size, n * shape.Size).ToArray(), new long[] { n, shape.Channels, shape.Height, shape.Width });
             var device = network.parameters().First().device;
-            result.AddRange(GridTargets.Decode(network.call(input.to(device)), stride));
+            result.AddRange(GridTargets.Decode(network.call(input.to(device)), stride, minScore, iouThreshold, maxDetections));
         }
         return [.. result];
     }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLToolkit.Trainers.Augmentation;
+using MLToolkit.Trainers.Detection;
 using MLToolkit.Trainers.Estimators;
 using MLToolkit.Trainers.Scoring;
 using MLToolkit.Trainers.Segmentation;
@@ -17,6 +18,7 @@ internal static class ToolkitPersistence
     static readonly PersistenceFormat CnnFormat = new("MLToolkitCnnTransformer", "MLTKCNN1", version: 1);
     static readonly PersistenceFormat AugmentFormat = new("MLToolkitAugment", "MLTKAUG1", version: 1);
     static readonly PersistenceFormat SegmentationFormat = new("MLToolkitSegmentation", "MLTKSEG1", version: 1);
+    static readonly PersistenceFormat DetectionFormat = new("MLToolkitDetection", "MLTKDET1", version: 1);
 
     const string NetworkStream = "Network";
 
@@ -25,6 +27,7 @@ internal static class ToolkitPersistence
         ModelPersistence.RegisterLoader(CnnFormat, LoadCnn);
         ModelPersistence.RegisterLoader(AugmentFormat, LoadAugment);
         ModelPersistence.RegisterLoader(SegmentationFormat, LoadSegmentation);
+        ModelPersistence.RegisterLoader(DetectionFormat, LoadDetection);
     }
 
     /// <summary>
@@ -67,6 +70,42 @@ internal static class ToolkitPersistence
             throw new InvalidDataException("The model file's segmentation entry does not hold one segmentation network.");
         return new SegmentationTransformer(stored.FeatureColumn, maskColumn, scoresColumn.Length == 0 ? null : scoresColumn, stored.Scorer,
             architecture, stored.LabelValues?.Values, []);
+    }
+
+    internal static void Save(ModelSaveContext ctx, DetectionTransformer model) =>
+        ModelPersistence.Save(ctx, DetectionFormat, writer =>
+        {
+            var settings = model.Settings;
+            foreach (var name in new[] { settings.LabelsColumnName, settings.BoxesColumnName, settings.PredictedLabelsColumnName, settings.PredictedBoxesColumnName, settings.ScoresColumnName })
+                writer.Write(name);
+            writer.Write(settings.Classes);
+            writer.Write(settings.MinScore);
+            writer.Write(settings.IouThreshold);
+            writer.Write(settings.MaxDetections);
+        }, new Dictionary<string, Action<BinaryWriter>>
+        {
+            [NetworkStream] = writer => CnnModelFile.Write(writer.BaseStream, new StoredNetworks(model.Settings.FeatureColumnName, model.Scorer, [model.Settings.Architecture],
+                model.Settings.ClassNames is null ? null : KeyValues.OfText(model.Settings.ClassNames))),
+        });
+
+    static ITransformer LoadDetection(IHostEnvironment env, LoadContextView view)
+    {
+        var reader = view.Reader;
+        var (labels, boxes, predictedLabels, predictedBoxes, scores) = (reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
+        int classes = reader.ReadInt32();
+        float minScore = reader.ReadSingle(), iou = reader.ReadSingle();
+        int maxDetections = reader.ReadInt32();
+        using var stream = new MemoryStream(view.ReadBinaryStream(NetworkStream));
+        var stored = CnnModelFile.ReadNetworks(stream, "The model file's detection entry");
+        if (stored.Architectures is not [IDetectionArchitecture architecture])
+            throw new InvalidDataException("The model file's detection entry does not hold one detection network.");
+        var settings = new DetectionOptions
+        {
+            FeatureColumnName = stored.FeatureColumn, LabelsColumnName = labels, BoxesColumnName = boxes, PredictedLabelsColumnName = predictedLabels,
+            PredictedBoxesColumnName = predictedBoxes, ScoresColumnName = scores, Classes = classes, ClassNames = stored.LabelValues?.Values,
+            Architecture = architecture, MinScore = minScore, IouThreshold = iou, MaxDetections = maxDetections,
+        };
+        return new DetectionTransformer(settings, stored.Scorer, []);
     }
 
     static ITransformer LoadCnn(IHostEnvironment env, LoadContextView view)

@@ -32,20 +32,61 @@ public class GridDetectorTests
         }
     }
 
+    static readonly DetectionSceneOptions Small = new() { Size = 64, MinDigits = 1, MaxDigits = 2, MinDigitSize = 20, MaxDigitSize = 32, TrainScenes = 1500, TestScenes = 100, Seed = 3 };
+
+    /// <summary>One short training run through the ML.NET estimator, shared by the tests below.</summary>
+    static readonly Lazy<(MLContext ML, DetectionTransformer Model, IDataView Test)> Trained = new(() =>
+    {
+        var ml = new MLContext(seed: 1);
+        var (train, test) = MnistDetectionScenes.Generate(Small);
+        var shape = MnistDetectionScenes.Shape(Small);
+        var trainer = ml.Detection().Trainers.Cnn(new DetectionOptions
+        {
+            Classes = 10, ClassNames = MnistDetectionScenes.ClassNames, Architecture = new GridDetector([16, 32, 64], Head: 64),
+            Training = new CnnOptions { Epochs = 4, BatchSize = 32, Optimizer = Optimizers.Adam(3e-3), LearningRateSchedule = Schedules.OneCycle(), Seed = 1 },
+        });
+        var model = trainer.Fit(DetectionData.FromScenes(ml, train, shape, MnistDetectionScenes.ClassNames));
+        return (ml, model, DetectionData.FromScenes(ml, test, shape, MnistDetectionScenes.ClassNames));
+    });
+
     [Fact]
     public void A_short_run_finds_digits_well_above_chance()
     {
-        var options = new DetectionSceneOptions { Size = 64, MinDigits = 1, MaxDigits = 2, MinDigitSize = 20, MaxDigitSize = 32, TrainScenes = 1500, TestScenes = 100, Seed = 3 };
-        var (train, test) = MnistDetectionScenes.Generate(options);
-        var shape = MnistDetectionScenes.Shape(options);
-        var ml = new MLContext(seed: 1);
-        var architecture = new GridDetector([16, 32, 64], Head: 64);
-        var network = GridDetectorTraining.Train(DetectionData.FromScenes(ml, train, shape, MnistDetectionScenes.ClassNames),
-            new CnnOptions { Epochs = 4, BatchSize = 32, Optimizer = Optimizers.Adam(3e-3), LearningRateSchedule = Schedules.OneCycle() },
-            architecture, shape, seed: 1, out var history);
-        var found = GridDetectorTraining.Detect(network, architecture.Stride, test.SelectMany(s => s.Image).ToArray(), test.Count, shape);
-        var metrics = DetectionMetrics.Evaluate(test.Select((s, i) => new ScoredImage(s.Objects, found[i])).ToArray(), 10);
-        Assert.True(history[^1].Loss < history[0].Loss, "the loss falls");
+        var (ml, model, test) = Trained.Value;
+        Assert.True(model.History[^1].Loss < model.History[0].Loss, "the loss falls");
+        var metrics = ml.Detection().Evaluate(model.Transform(test), classes: 10);
         Assert.True(metrics.VocMeanAP50 > 0.3, $"VOC AP50 {metrics.VocMeanAP50:F3} after a short run (COCO mAP {metrics.CocoMeanAP:F3})");
+    }
+
+    sealed class SceneRow
+    {
+        [Microsoft.ML.Data.VectorType(1, 64, 64)] public float[] Image { get; set; } = [];
+    }
+
+    sealed class Found
+    {
+        public uint[] PredictedLabels { get; set; } = [];
+        public float[] PredictedBoxes { get; set; } = [];
+        public float[] Scores { get; set; } = [];
+    }
+
+    [Fact]
+    public void Saved_and_loaded_model_gives_identical_detections_in_Transform_and_PredictionEngine()
+    {
+        var (ml, model, test) = Trained.Value;
+        string path = Path.Combine(TestData.TempDirectory(), "detector.zip");
+        ml.Model.Save(model, test.Schema, path);
+        var loaded = new MLContext().LoadModel(path, out _);
+        var before = model.Transform(test);
+        var after = loaded.Transform(test);
+        Assert.Equal(before.GetColumn<float[]>("PredictedBoxes").ToArray(), after.GetColumn<float[]>("PredictedBoxes").ToArray());
+        Assert.Equal(before.GetColumn<float[]>("Scores").ToArray(), after.GetColumn<float[]>("Scores").ToArray());
+        Assert.Contains(after.GetColumn<float[]>("Scores"), s => s.Length > 0);
+        var engine = ml.Model.CreatePredictionEngine<SceneRow, Found>(loaded);
+        var first = ml.Data.CreateEnumerable<SceneRow>(test, reuseRowObject: false).First();
+        var single = engine.Predict(first);
+        Assert.Equal(before.GetColumn<float[]>("PredictedBoxes").First(), single.PredictedBoxes);
+        Assert.Equal(single.Scores.Length, single.PredictedLabels.Length);
+        Assert.All(single.PredictedLabels, key => Assert.InRange(key, 1u, 10u));
     }
 }
