@@ -8,7 +8,9 @@ using MLToolkit.Trainers.Estimators;
 using MLToolkit.Pipelines.Display;
 using MLToolkit.Pipelines.Runs;
 using MLToolkit.Datasets.ModelFiles;
+using MLToolkit.Datasets.Detection;
 using MLToolkit.Datasets.Segmentation;
+using MLToolkit.Trainers.Detection;
 using MLToolkit.Trainers.Segmentation;
 using Spectre.Console;
 
@@ -32,6 +34,8 @@ public static class EvaluateCommand
             var transformer = ml.LoadModel(parse.GetValue(model)!, out var inputSchema);
             var (datasetName, dataFolder) = Dataset(parse.GetValue(dataset), parse.GetValue(data), TrainedOn.ReadFrom(parse.GetValue(model)!));
             if (parse.GetValue(tta) is { } views) transformer = transformer.WithTestTimeAugmentation(views);
+            if (transformer.Flatten().OfType<DetectionTransformer>().FirstOrDefault() is { } detector)
+                return EvaluateDetection(ml, transformer, detector, parse.GetValue(model)!, parse.GetValue(testRows));
             if (transformer.Flatten().OfType<SegmentationTransformer>().FirstOrDefault() is { } segmenter)
                 return EvaluateSegmentation(ml, transformer, segmenter, parse.GetValue(model)!, dataFolder, parse.GetValue(testRows));
             var cnn = transformer.Flatten().OfType<CnnTransformer>().FirstOrDefault();
@@ -75,6 +79,21 @@ public static class EvaluateCommand
     /// the model file), or on a folder of images and masks (<c>--data</c>: Pascal VOC's val list, else all of
     /// images/), and prints pixel accuracy, mean class accuracy, per-class and mean IoU.
     /// </summary>
+    /// <summary>Scores a detector on the MNIST detection scenes its run generated (recorded in the model file).</summary>
+    static int EvaluateDetection(MLContext ml, ITransformer model, DetectionTransformer detector, string modelPath, int? rows)
+    {
+        var scenes = ModelNotes.Read<DetectionSceneOptions>(modelPath, DetectMnistExperiment.SceneNote)
+            ?? throw new ArgumentException("This detection model records no MNIST scene settings; evaluate it in code with ml.Detection().Evaluate on your own annotated images.");
+        var (_, test) = MnistDetectionScenes.Generate(scenes with { TrainScenes = 1 });
+        Console.WriteLine($"Scoring the test scenes of the run (seed {scenes.Seed}, {scenes.TestScenes} scenes of {scenes.Size}×{scenes.Size}).");
+        var data = DetectionData.FromScenes(ml, test, MnistDetectionScenes.Shape(scenes), MnistDetectionScenes.ClassNames);
+        if (rows is { } n) data = ml.Data.TakeRows(data, n);
+        var s = detector.Settings;
+        var metrics = ml.Detection().Evaluate(model.Transform(data), s.Classes, s.LabelsColumnName, s.BoxesColumnName, s.PredictedLabelsColumnName, s.PredictedBoxesColumnName, s.ScoresColumnName);
+        Console.WriteLine($"VOC AP50: {metrics.VocMeanAP50:F4}  COCO mAP: {metrics.CocoMeanAP:F4} (AP50 {metrics.CocoAP50:F4}, AP75 {metrics.CocoAP75:F4})");
+        return 0;
+    }
+
     static int EvaluateSegmentation(MLContext ml, ITransformer model, SegmentationTransformer segmenter, string modelPath, string? folder, int? rows)
     {
         var shape = segmenter.InputShape;

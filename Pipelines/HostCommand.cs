@@ -219,7 +219,15 @@ public static class HostCommand
             var result = progress.Show(() => experiment.Run(context));
             ResultsTable(result);
 
-            if (result.Segmentation is { } segmentation)
+            if (result.Detection is { } detection)
+            {
+                Console.WriteLine($"Test VOC AP50: {detection.VocMeanAP50:F4}  COCO mAP: {detection.CocoMeanAP:F4} (AP50 {detection.CocoAP50:F4}, AP75 {detection.CocoAP75:F4}); " +
+                                  $"{result.TestRows} test scenes, {detection.ImagesPerSecond:F0} images/s");
+                Console.WriteLine("VOC AP50 per class: " + string.Join(", ", detection.PerClassVocAP50.Select((v, c) =>
+                    $"{result.ClassNames?[c] ?? c.ToString()} {(v is { } ap ? ap.ToString("F3") : "-")}")));
+                Console.WriteLine($"Pictures: {detection.Pictures}");
+            }
+            else if (result.Segmentation is { } segmentation)
             {
                 Console.WriteLine($"Test mean IoU: {segmentation.MeanIoU:F4} ({result.TestRows} test scenes; pixel accuracy {result.Accuracy * 100:F2}%, mean class accuracy {result.MacroAccuracy * 100:F2}%)");
                 Console.WriteLine("IoU per class: " + string.Join(", ", segmentation.PerClassIoU.Select((v, c) =>

@@ -1,8 +1,10 @@
 using MLToolkit.Trainers.Networks;
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLToolkit.Trainers.Estimators;
 using MLToolkit.Trainers.Training;
+using MLToolkit.Trainers.Detection;
 using MLToolkit.Trainers.Segmentation;
 
 namespace MLToolkit.Pipelines.Runs;
@@ -123,6 +125,36 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
             metrics.ConfusionMatrix.Select(row => row.Select(v => (double)v).ToArray()).ToArray(), [model.History], run.ModelPath, [],
             model.ClassNames, recorded,
             new SegmentationSummary(metrics.MeanIoU, metrics.PerClassIoU.Select(v => double.IsNaN(v) ? (double?)null : v).ToArray(), pictures));
+        run.WriteMetrics(result);
+        if (PlotsTool.Draw(run) is { } warning) Console.Error.WriteLine($"warning: {warning}");
+        return result;
+    }
+
+    /// <summary>Trains a detector, scores the test scenes, saves the model and writes metrics and pictures.</summary>
+    public ExperimentResult FitAndEvaluateDetection(DetectionTrainer trainer, IDataView train, IDataView test,
+        IReadOnlyDictionary<string, object?>? recorded = null)
+    {
+        (train, test) = Slices(train, test);
+        var clock = Stopwatch.StartNew();
+        var model = trainer.Fit(train);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        // Materialised once, so the speed counts the network, decoding and NMS of every test image.
+        var scored = ML.Data.Cache(model.Transform(test));
+        long rows = scored.GetColumn<float[]>(model.Settings.ScoresColumnName).LongCount();
+        double evaluateSeconds = clock.Elapsed.TotalSeconds;
+        var metrics = ML.Detection().Evaluate(scored, model.Settings.Classes, model.Settings.LabelsColumnName, model.Settings.BoxesColumnName,
+            model.Settings.PredictedLabelsColumnName, model.Settings.PredictedBoxesColumnName, model.Settings.ScoresColumnName);
+
+        run.EnsureCreated();
+        ML.Model.Save(model, train.Schema, run.ModelPath);
+        TrainedOn.Of(experiment, settings.DataDirectory).WriteTo(run.ModelPath);
+        var pictures = Path.Combine(run.Path, "scenes.png");
+        DetectionPictures.Write(scored, pictures, model.Settings.PredictedLabelsColumnName, model.Settings.PredictedBoxesColumnName, model.Settings.ScoresColumnName);
+        var result = new ExperimentResult(experiment, metrics.VocMeanAP50, metrics.CocoMeanAP, double.NaN,
+            train.GetRowCount() ?? -1, rows, trainSeconds, evaluateSeconds, [], [model.History], run.ModelPath, [],
+            model.Settings.ClassNames, recorded, Detection: new DetectionSummary(metrics.VocMeanAP50, metrics.CocoMeanAP, metrics.CocoAP50, metrics.CocoAP75,
+                metrics.VocAP50PerClass.Select(v => double.IsNaN(v) ? (double?)null : v).ToArray(), rows / evaluateSeconds, pictures));
         run.WriteMetrics(result);
         if (PlotsTool.Draw(run) is { } warning) Console.Error.WriteLine($"warning: {warning}");
         return result;

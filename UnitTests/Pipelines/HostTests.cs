@@ -191,6 +191,26 @@ public class HostCommandTests
     }
 
     [Fact]
+    public void Detect_mnist_runs_draws_its_scenes_and_evaluates_its_model()
+    {
+        var output = TestData.TempDirectory();
+        var (exit, text, error) = Invoke("detect-mnist", "--epochs", "1", "--train-rows", "200", "--test-rows", "20", "--output", output);
+        Assert.True(exit == 0, error);
+        Assert.Contains("Test VOC AP50:", text);
+        Assert.Contains("VOC AP50 per class: 0 ", text);
+        var run = Assert.Single(Directory.GetDirectories(output));
+        Assert.True(new FileInfo(Path.Combine(run, "scenes.png")).Length > 0);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        var detection = metrics.RootElement.GetProperty("Detection");
+        Assert.InRange(detection.GetProperty("VocMeanAP50").GetDouble(), 0.0, 1.0);
+        Assert.Equal(10, detection.GetProperty("PerClassVocAP50").GetArrayLength());
+        var (evaluated, scores, evaluateError) = Invoke("evaluate", Path.Combine(run, "model.zip"), "--test-rows", "20");
+        Assert.True(evaluated == 0, evaluateError);
+        Assert.Contains("Scoring the test scenes of the run (seed 1, 1000 scenes of 128×128)", scores);
+        Assert.Contains($"VOC AP50: {detection.GetProperty("VocMeanAP50").GetDouble():F4}", scores);
+    }
+
+    [Fact]
     public void Segment_mnist_runs_draws_its_scenes_and_evaluates_its_model()
     {
         var output = TestData.TempDirectory();
