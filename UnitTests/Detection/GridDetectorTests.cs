@@ -89,4 +89,22 @@ public class GridDetectorTests
         Assert.Equal(single.Scores.Length, single.PredictedLabels.Length);
         Assert.All(single.PredictedLabels, key => Assert.InRange(key, 1u, 10u));
     }
+
+    [Fact]
+    public void Exported_detector_gives_the_networks_grid_and_its_stride()
+    {
+        var (ml, model, test) = Trained.Value;
+        string onnx = Path.Combine(TestData.TempDirectory(), "detector.onnx");
+        model.ExportOnnx(onnx);
+        var images = test.GetColumn<float[]>("Image").Take(4).SelectMany(i => i).ToArray();
+        var grid = MLToolkit.UnitTests.Onnx.OnnxRunner.Run(onnx, images, 4, [1, 64, 64])[OnnxExport.GridName];
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        var expected = model.Scorer.Networks[0].call(TorchSharp.torch.tensor(images, new long[] { 4, 1, 64, 64 })).data<float>().ToArray();
+        Assert.True(expected.Zip(grid, (e, a) => Math.Abs(e - a)).Max() <= 1e-3, "the exported grid differs from the network's");
+        Assert.Equal("detection", OnnxExport.ReadMetadata(onnx).Task);
+        // Decoding the exported grid gives the model's own detections.
+        var decoded = GridTargets.Decode(TorchSharp.torch.tensor(grid, new long[] { 4, 15, 8, 8 }), 8);
+        Assert.Equal(model.Detect(images, 4).Select(d => d.Count), decoded.Select(d => d.Count));
+    }
 }

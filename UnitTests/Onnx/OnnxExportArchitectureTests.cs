@@ -42,7 +42,7 @@ public class OnnxExportArchitectureTests
     {
         string path = Path.Combine(TestData.TempDirectory(), "model.onnx");
         var labels = Enumerable.Range(0, scorer.Classes).Select(i => $"class {i}").ToArray();
-        OnnxExport.Write(scorer, labels, segmentation, path);
+        OnnxExport.Write(scorer, labels, segmentation ? OnnxExport.OnnxTask.Segmentation : OnnxExport.OnnxTask.Classification, path);
         var random = new Random(7);
         var images = Enumerable.Range(0, Images * scorer.Shape.Size).Select(_ => random.NextSingle()).ToArray();
         var expected = scorer.Score(images, Images);

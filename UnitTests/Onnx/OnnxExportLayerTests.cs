@@ -127,7 +127,7 @@ public class OnnxExportLayerTests
         var shape = new ImageShape(1, 8, 8);
         var network = new SequentialArchitecture("custom", [Conv2D(2, 3), new DoublerLayer(), Flatten(), Output()]).Build(shape, Classes);
         string path = Path.Combine(TestData.TempDirectory(), "custom.onnx");
-        var error = Assert.Throws<NotSupportedException>(() => OnnxExport.Write(new NetworkScorer([network], shape, Classes, CPU), ["a", "b", "c", "d", "e"], false, path));
+        var error = Assert.Throws<NotSupportedException>(() => OnnxExport.Write(new NetworkScorer([network], shape, Classes, CPU), ["a", "b", "c", "d", "e"], OnnxExport.OnnxTask.Classification, path));
         Assert.Contains("'body.doubler_1'", error.Message);
         Assert.Contains(typeof(Doubler).FullName!, error.Message);
         Assert.False(File.Exists(path));

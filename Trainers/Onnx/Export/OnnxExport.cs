@@ -17,7 +17,9 @@ namespace MLToolkit;
 /// toolkit's network sees them (float, N × C × H × W, pixels in [0, 1], RGB order; any input normalisation
 /// of the network is inside the graph) and gives <c>probabilities</c>: N × classes for a classifier (an
 /// ensemble combined as the model combines it), N × classes × H × W for a segmentation model, which also
-/// gives <c>mask</c> (int64, N × H × W, the most probable class of each pixel). The batch size is dynamic.
+/// gives <c>mask</c> (int64, N × H × W, the most probable class of each pixel); a detector gives its raw <c>grid</c>
+/// (N × (5 + classes) × rows × columns: objectness, box and class logits per cell; decode as <c>GridTargets.Decode</c>
+/// does, stride in <c>mltoolkit.stride</c>). The batch size is dynamic.
 /// The file's metadata records the labels (<c>mltoolkit.labels</c>, JSON array in class order), the input
 /// shape and the task.
 /// </summary>
@@ -38,7 +40,7 @@ public static class OnnxExport
     /// <summary>Metadata key of the input shape, "C×H×W".</summary>
     public const string InputShapeKey = "mltoolkit.input_shape";
 
-    /// <summary>Metadata key of the task: "classification" or "segmentation".</summary>
+    /// <summary>Metadata key of the task: "classification", "segmentation" or "detection".</summary>
     public const string TaskKey = "mltoolkit.task";
 
     /// <summary>The ONNX operator set of the files written.</summary>
@@ -77,22 +79,41 @@ public static class OnnxExport
                 throw new NotSupportedException($"The model averages {settings.TestTimeViews} test-time augmented views, which the ONNX exporter does not write: " +
                                                 "export model.WithTestTimeAugmentation(0) and average views in the serving app if needed.");
             var labels = classifier.LabelValues?.Values ?? Enumerable.Range(0, classifier.Scorer.Classes).Select(i => i.ToString()).ToArray();
-            Write(classifier.Scorer, labels, segmentation: false, path);
+            Write(classifier.Scorer, labels, OnnxTask.Classification, path);
         }
         else if (stages.OfType<SegmentationTransformer>().FirstOrDefault() is { } segmenter)
         {
             var labels = segmenter.ClassNames ?? Enumerable.Range(0, segmenter.Classes).Select(i => i.ToString()).ToArray();
-            Write(segmenter.Scorer, labels, segmentation: true, path);
+            Write(segmenter.Scorer, labels, OnnxTask.Segmentation, path);
+        }
+        else if (stages.OfType<Trainers.Detection.DetectionTransformer>().FirstOrDefault() is { } detector)
+        {
+            var labels = detector.Settings.ClassNames ?? Enumerable.Range(0, detector.Settings.Classes).Select(i => i.ToString()).ToArray();
+            Write(detector.Scorer, labels, OnnxTask.Detection, path, detector.Settings.Architecture.Stride);
         }
         else
         {
-            throw new ArgumentException("The model has no CNN stage (a CnnTransformer or SegmentationTransformer) to export as ONNX.", nameof(model));
+            throw new ArgumentException("The model has no CNN stage (a CnnTransformer, SegmentationTransformer or DetectionTransformer) to export as ONNX.", nameof(model));
         }
     }
 
-    /// <summary>Writes the networks of <paramref name="scorer"/>, combined as it combines them, with softmax probabilities out.</summary>
-    internal static void Write(NetworkScorer scorer, IReadOnlyList<string> labels, bool segmentation, string path)
+    /// <summary>What an exported graph gives.</summary>
+    internal enum OnnxTask { Classification, Segmentation, Detection }
+
+    /// <summary>Name of a detector's raw grid output.</summary>
+    public const string GridName = "grid";
+
+    /// <summary>Metadata key of a detector's grid stride in pixels.</summary>
+    public const string StrideKey = "mltoolkit.stride";
+
+    /// <summary>
+    /// Writes the networks of <paramref name="scorer"/>, combined as it combines them, with softmax probabilities out; a
+    /// detector's raw grid instead (N × (5 + classes) × rows × columns, see GridTargets), whose decoding and
+    /// non-maximum suppression the serving app does.
+    /// </summary>
+    internal static void Write(NetworkScorer scorer, IReadOnlyList<string> labels, OnnxTask task, string path, int stride = 0)
     {
+        bool segmentation = task == OnnxTask.Segmentation;
         var shape = scorer.Shape;
         var graph = new OnnxGraphWriter();
         var exporter = new ModuleExporter(graph);
@@ -103,12 +124,19 @@ public static class OnnxExport
             graph.Input(InputName, inputShape);
             graph.Reserve(ProbabilitiesName);
             graph.Reserve(MaskName);
+            graph.Reserve(GridName);
+            if (task == OnnxTask.Detection)
+            {
+                var grid = exporter.Export(scorer.Networks[0], new OnnxValue(InputName, zeros([1, .. inputShape], device: scorer.Device)), "");
+                graph.Node("Identity", [grid.Name], GridName);
+                graph.Output(GridName, TensorProto.Types.DataType.Float, grid.Shape);
+            }
             var input = new OnnxValue(InputName, zeros([1, .. inputShape], device: scorer.Device));
             var weights = scorer.Settings.Weights ?? Enumerable.Repeat(1.0, scorer.Networks.Count).ToArray();
             double total = weights.Sum();
             var contributions = new List<string>();
             long[]? outputShape = null;
-            for (int i = 0; i < scorer.Networks.Count; i++)
+            for (int i = 0; task != OnnxTask.Detection && i < scorer.Networks.Count; i++)
             {
                 if (weights[i] == 0) continue;
                 var network = scorer.Networks[i];
@@ -127,19 +155,24 @@ public static class OnnxExport
                     contribution = graph.Node("Mul", [contribution, graph.Constant("member_weight", [(float)(weights[i] / total)], [])]);
                 contributions.Add(contribution);
             }
-            graph.Node(contributions.Count == 1 ? "Identity" : "Sum", [.. contributions], ProbabilitiesName);
-            graph.Output(ProbabilitiesName, TensorProto.Types.DataType.Float, outputShape!);
+            if (task != OnnxTask.Detection)
+            {
+                graph.Node(contributions.Count == 1 ? "Identity" : "Sum", [.. contributions], ProbabilitiesName);
+                graph.Output(ProbabilitiesName, TensorProto.Types.DataType.Float, outputShape!);
+            }
             if (segmentation)
             {
                 graph.Node("ArgMax", [ProbabilitiesName], MaskName, ("axis", 1), ("keepdims", 0));
                 graph.Output(MaskName, TensorProto.Types.DataType.Int64, [shape.Height, shape.Width]);
             }
         }
-        graph.Save(path, new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             [LabelsKey] = JsonSerializer.Serialize(labels),
             [InputShapeKey] = $"{shape.Channels}×{shape.Height}×{shape.Width}",
-            [TaskKey] = segmentation ? "segmentation" : "classification",
-        });
+            [TaskKey] = task.ToString().ToLowerInvariant(),
+        };
+        if (task == OnnxTask.Detection) metadata[StrideKey] = stride.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        graph.Save(path, metadata);
     }
 }
