@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLToolkit.Datasets.Detection;
@@ -16,12 +15,12 @@ namespace MLToolkit.Trainers.Detection;
 /// </summary>
 public sealed class DetectionTransformer : ITransformer
 {
-    readonly MLContext _mappingContext = new();
-    readonly ConcurrentDictionary<DataViewType, ITransformer> _mappings = new();
+    readonly MappingCache _mappings;
 
     internal DetectionTransformer(DetectionOptions settings, NetworkScorer scorer, IReadOnlyList<EpochSummary> history)
     {
         (Settings, Scorer, History) = (settings, scorer, history);
+        _mappings = new MappingCache(settings.FeatureColumnName, (context, schema) => DetectionMapping.Create(context, schema, this));
     }
 
     /// <summary>The columns, classes and decoding settings (<see cref="DetectionOptions.Training"/> is not kept after loading).</summary>
@@ -56,11 +55,5 @@ public sealed class DetectionTransformer : ITransformer
     /// <summary>Releases the network's native memory now instead of at garbage collection; the model cannot detect afterwards.</summary>
     public void ReleaseNetworks() => Scorer.Dispose();
 
-    ITransformer Mapping(DataViewSchema inputSchema)
-    {
-        var column = inputSchema.GetColumnOrNull(Settings.FeatureColumnName);
-        return column is { } c
-            ? _mappings.GetOrAdd(c.Type, _ => DetectionMapping.Create(_mappingContext, inputSchema, this))
-            : DetectionMapping.Create(_mappingContext, inputSchema, this);
-    }
+    ITransformer Mapping(DataViewSchema inputSchema) => _mappings.For(inputSchema);
 }

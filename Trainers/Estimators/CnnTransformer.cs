@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLToolkit.Trainers.Networks;
@@ -16,8 +15,7 @@ namespace MLToolkit.Trainers.Estimators;
 /// </summary>
 public sealed class CnnTransformer : ITransformer
 {
-    readonly MLContext _mappingContext = new();
-    readonly ConcurrentDictionary<DataViewType, ITransformer> _mappings = new();
+    readonly MappingCache _mappings;
 
     internal CnnTransformer(string featureColumnName, NetworkScorer scorer, IReadOnlyList<IArchitecture> architectures,
         KeyValues? labelValues, IReadOnlyList<IReadOnlyList<EpochSummary>> history)
@@ -25,6 +23,7 @@ public sealed class CnnTransformer : ITransformer
         if (architectures.Count != scorer.Networks.Count)
             throw new ArgumentException("One architecture per network is needed.", nameof(architectures));
         (FeatureColumnName, Scorer, Architectures, LabelValues, History) = (featureColumnName, scorer, architectures, labelValues, history);
+        _mappings = new MappingCache(featureColumnName, (context, schema) => ScoringMapping.Create(context, schema, FeatureColumnName, Scorer, LabelValues));
     }
 
     /// <summary>The image column read by the model.</summary>
@@ -64,14 +63,7 @@ public sealed class CnnTransformer : ITransformer
     /// <summary>Writes the model into an ML.NET model file (called by <c>ml.Model.Save</c>).</summary>
     public void Save(ModelSaveContext ctx) => ToolkitPersistence.Save(ctx, this);
 
-    ITransformer Mapping(DataViewSchema inputSchema)
-    {
-        var column = inputSchema.GetColumnOrNull(FeatureColumnName);
-        // Build (and cache) the mapping for the exact type of the input's image column.
-        return column is { } c
-            ? _mappings.GetOrAdd(c.Type, _ => ScoringMapping.Create(_mappingContext, inputSchema, FeatureColumnName, Scorer, LabelValues))
-            : ScoringMapping.Create(_mappingContext, inputSchema, FeatureColumnName, Scorer, LabelValues);
-    }
+    ITransformer Mapping(DataViewSchema inputSchema) => _mappings.For(inputSchema);
 
     /// <summary>
     /// Member <paramref name="index"/> of an ensemble as a model of its own (sharing its network), to

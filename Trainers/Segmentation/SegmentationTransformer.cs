@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLToolkit.Trainers.Persistence;
@@ -14,14 +13,14 @@ namespace MLToolkit.Trainers.Segmentation;
 /// </summary>
 public sealed class SegmentationTransformer : ITransformer
 {
-    readonly MLContext _mappingContext = new();
-    readonly ConcurrentDictionary<DataViewType, ITransformer> _mappings = new();
+    readonly MappingCache _mappings;
 
     internal SegmentationTransformer(string featureColumnName, string predictedMaskColumnName, string? scoresColumnName,
         NetworkScorer scorer, ISegmentationArchitecture architecture, IReadOnlyList<string>? classNames, IReadOnlyList<EpochSummary> history)
     {
         (FeatureColumnName, PredictedMaskColumnName, ScoresColumnName, Scorer, Architecture, ClassNames, History) =
             (featureColumnName, predictedMaskColumnName, scoresColumnName, scorer, architecture, classNames, history);
+        _mappings = new MappingCache(featureColumnName, (context, schema) => SegmentationMapping.Create(context, schema, this));
     }
 
     /// <summary>The image column read by the model.</summary>
@@ -68,11 +67,5 @@ public sealed class SegmentationTransformer : ITransformer
     /// <summary>Releases the network's native memory now instead of at garbage collection; the model cannot score afterwards.</summary>
     public void ReleaseNetworks() => Scorer.Dispose();
 
-    ITransformer Mapping(DataViewSchema inputSchema)
-    {
-        var column = inputSchema.GetColumnOrNull(FeatureColumnName);
-        return column is { } c
-            ? _mappings.GetOrAdd(c.Type, _ => SegmentationMapping.Create(_mappingContext, inputSchema, this))
-            : SegmentationMapping.Create(_mappingContext, inputSchema, this);
-    }
+    ITransformer Mapping(DataViewSchema inputSchema) => _mappings.For(inputSchema);
 }
