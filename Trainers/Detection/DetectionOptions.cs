@@ -37,6 +37,9 @@ public sealed class DetectionOptions
     /// <summary>The network design.</summary>
     public IDetectionArchitecture Architecture { get; set; } = new GridDetector();
 
+    /// <summary>Shift (and optionally flip) of image and boxes together while training; null for none.</summary>
+    public BoxAugmentation? Augmentation { get; set; }
+
     /// <summary>Detections scored below this are dropped before non-maximum suppression.</summary>
     public float MinScore { get; set; } = 0.05f;
 
@@ -62,6 +65,7 @@ public sealed class DetectionOptions
         if (MinScore is < 0 or >= 1) throw new ArgumentException($"DetectionOptions.MinScore must be in [0, 1); it is {MinScore}.", nameof(MinScore));
         if (IouThreshold is <= 0 or > 1) throw new ArgumentException($"DetectionOptions.IouThreshold must be in (0, 1]; it is {IouThreshold}.", nameof(IouThreshold));
         if (MaxDetections < 1) throw new ArgumentException($"DetectionOptions.MaxDetections must be at least 1; it is {MaxDetections}.", nameof(MaxDetections));
+        Augmentation?.Validate();
         if (Training is null) throw new ArgumentException("DetectionOptions.Training must be set.", nameof(Training));
         Training.Validate();
     }

@@ -11,7 +11,7 @@ namespace MLToolkit.Trainers.Detection;
 /// the centre offsets and log sizes (weighted by <c>BoxWeight</c>) and the cross-entropy of the class; summed over
 /// cells, averaged over images.
 /// </summary>
-internal sealed class DetectionTask : ITrainingTask
+internal sealed class DetectionTask(BoxAugmentation? augmentation, int stride) : ITrainingTask
 {
     const double BoxWeight = 5, NoObjectWeight = 0.5;
 
@@ -47,8 +47,9 @@ internal sealed class DetectionTask : ITrainingTask
     }
 
     /// <inheritdoc />
-    public (Tensor Images, Tensor Targets) Augment(Tensor images, Tensor targets, Generator draws) => (images, targets);
+    public (Tensor Images, Tensor Targets) Augment(Tensor images, Tensor targets, Generator draws) =>
+        augmentation is null ? (images, targets) : augmentation.Apply(images, targets, stride, draws);
 
     /// <inheritdoc />
-    public string? AugmentationDescription => null;
+    public string? AugmentationDescription => augmentation?.ToString();
 }

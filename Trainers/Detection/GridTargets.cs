@@ -39,6 +39,29 @@ public static class GridTargets
         return targets;
     }
 
+    /// <summary>The boxes a batch of targets (N × 6 × rows × columns) encodes, image by image: the inverse of <see cref="Encode"/>.</summary>
+    public static IReadOnlyList<LabeledBox>[] Boxes(Tensor targets, int stride)
+    {
+        using var cpu = targets.detach().cpu().contiguous();
+        var values = cpu.data<float>().ToArray();
+        long n = cpu.shape[0], rows = cpu.shape[2], columns = cpu.shape[3], plane = rows * columns;
+        var result = new IReadOnlyList<LabeledBox>[n];
+        for (long i = 0; i < n; i++)
+        {
+            long start = i * TargetChannels * plane;
+            var boxes = new List<LabeledBox>();
+            for (long cell = 0; cell < plane; cell++)
+            {
+                if (values[start + cell] < 0.5f) continue;
+                float cx = (cell % columns + values[start + plane + cell]) * stride, cy = (cell / columns + values[start + 2 * plane + cell]) * stride;
+                float w = MathF.Exp(values[start + 3 * plane + cell]) * stride, h = MathF.Exp(values[start + 4 * plane + cell]) * stride;
+                boxes.Add(new LabeledBox((int)values[start + 5 * plane + cell], new BoundingBox(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)));
+            }
+            result[i] = boxes;
+        }
+        return result;
+    }
+
     /// <summary>
     /// The detections of a batch of network outputs (N × (5 + classes) × rows × columns): per cell the most probable
     /// class, scored objectness × class probability; those of at least <paramref name="minScore"/> go through
