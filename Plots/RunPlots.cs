@@ -16,7 +16,9 @@ public static class RunPlots
         var names = metrics.TryGetProperty("ClassNames", out var list) && list.ValueKind == JsonValueKind.Array
             ? list.EnumerateArray().Select(n => n.GetString() ?? "").ToArray()
             : null;
-        yield return Confusion(metrics.GetProperty("ConfusionMatrix"), names, folder);
+        // Detection runs have no confusion matrix (an image holds several objects, or none).
+        if (metrics.GetProperty("ConfusionMatrix").GetArrayLength() > 0)
+            yield return Confusion(metrics.GetProperty("ConfusionMatrix"), names, folder);
     }
 
     static string Curves(JsonElement[][] models, string folder, string file, string title, string axis, params (string Field, string Name)[] series)

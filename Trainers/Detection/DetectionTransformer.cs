@@ -34,7 +34,7 @@ public sealed class DetectionTransformer : ITransformer
 
     /// <summary>The detections of <paramref name="count"/> images laid one after another in <paramref name="images"/>.</summary>
     public IReadOnlyList<DetectedBox>[] Detect(float[] images, int count) =>
-        GridDetectorTraining.Detect(Scorer.Networks[0], Settings.Architecture.Stride, images, count, Scorer.Shape,
+        GridDetectorTraining.Detect(Scorer.Networks[0], Settings.Architecture.StrideFor(Scorer.Shape), images, count, Scorer.Shape,
             minScore: Settings.MinScore, iouThreshold: Settings.IouThreshold, maxDetections: Settings.MaxDetections);
 
     /// <inheritdoc />

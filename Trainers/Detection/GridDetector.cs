@@ -21,8 +21,11 @@ public sealed record GridDetector(IReadOnlyList<int>? Widths = null, int Head = 
     /// <inheritdoc />
     public override string Name => "grid-detector";
 
-    /// <inheritdoc />
+    /// <summary>Pixels per grid cell: 2 to the number of stages.</summary>
     public int Stride => 1 << (Widths ?? DefaultWidths).Count;
+
+    /// <inheritdoc />
+    public int StrideFor(ImageShape input) => Stride;
 
     /// <inheritdoc />
     public override Layer Define(ImageShape input)

@@ -17,8 +17,9 @@ internal static class GridDetectorTraining
     public static nn.Module<Tensor, Tensor> Train(IDataView data, CnnOptions options, DetectionOptions settings, ImageShape shape, int seed,
         out IReadOnlyList<EpochSummary> history)
     {
-        var network = NetworkTraining.Train(data, options, settings.Architecture, shape, seed, (1, 1), new DetectionTask(settings.Augmentation, settings.Architecture.Stride),
-            rows => TensorDataset.FromDetections(rows, settings.FeatureColumnName, settings.LabelsColumnName, settings.BoxesColumnName, shape, settings.Architecture.Stride), out history);
+        int stride = settings.Architecture.StrideFor(shape);
+        var network = NetworkTraining.Train(data, options, settings.Architecture, shape, seed, (1, 1), new DetectionTask(settings.Augmentation, stride),
+            rows => TensorDataset.FromDetections(rows, settings.FeatureColumnName, settings.LabelsColumnName, settings.BoxesColumnName, shape, stride), out history);
         network.eval();
         return network;
     }

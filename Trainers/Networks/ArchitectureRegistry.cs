@@ -40,7 +40,7 @@ public static class ArchitectureRegistry
         foreach (var type in new[] { typeof(MnistCnn), typeof(LeNet5), typeof(AlexNet), typeof(ZfNet), typeof(Vgg), typeof(GoogLeNet),
                      typeof(ResNet), typeof(CifarResNet), typeof(DenseNet), typeof(Dpn),
                      // Segmentation and detection designs load from saved models but are no presets: the classifier zoo's tests and --arch list stay classifiers.
-                     typeof(Segmentation.Fcn), typeof(Segmentation.UNet), typeof(Detection.GridDetector) })
+                     typeof(Segmentation.Fcn), typeof(Segmentation.UNet), typeof(Detection.GridDetector), typeof(Detection.ZooGridDetector) })
             RegisterKey("type:" + type.Name.ToLowerInvariant(), type);
     }
 

@@ -108,3 +108,50 @@ public class GridDetectorTests
         Assert.Equal(model.Detect(images, 4).Select(d => d.Count), decoded.Select(d => d.Count));
     }
 }
+
+/// <summary>The grid head on the zoo's backbones.</summary>
+public class ZooGridDetectorTests
+{
+    [Theory]
+    [InlineData("resnet20", 1, 64, 4)]
+    [InlineData("vgg11-bn", 3, 64, 32)]
+    [InlineData("densenet-bc40", 1, 32, 4)]
+    [InlineData("resnet18", 3, 128, 32)]
+    public void The_zoo_features_carry_the_grid_head_at_their_stride(string backbone, int channels, int side, int stride)
+    {
+        var architecture = new ZooGridDetector(backbone, Head: 32);
+        Assert.Equal(stride, architecture.StrideFor(new MLToolkit.Datasets.Images.ImageShape(channels, side, side)));
+        using var network = architecture.Build(new MLToolkit.Datasets.Images.ImageShape(channels, side, side), 10);
+        network.eval();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var output = network.call(TorchSharp.torch.rand(2, channels, side, side));
+        Assert.Equal([2L, 15, side / stride, side / stride], output.shape);
+    }
+
+    [Fact]
+    public void A_design_without_layers_or_head_is_refused_by_name()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ZooGridDetector("mnist-best").Build(new MLToolkit.Datasets.Images.ImageShape(1, 32, 32), 10));
+        Assert.Contains("'mnist-best' is not a layered architecture", error.Message);
+    }
+
+    [Fact]
+    public void A_detector_on_a_zoo_backbone_saves_and_loads()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = new DetectionSceneOptions { Size = 32, MinDigits = 1, MaxDigits = 1, MinDigitSize = 16, MaxDigitSize = 24, TrainScenes = 64, TestScenes = 8 };
+        var (train, test) = MnistDetectionScenes.Generate(options);
+        var shape = MnistDetectionScenes.Shape(options);
+        var model = ml.Detection().Trainers.Cnn(new DetectionOptions
+        {
+            Classes = 10, Architecture = new ZooGridDetector("resnet20", Head: 16),
+            Training = new CnnOptions { Epochs = 1, BatchSize = 16, Seed = 1 },
+        }).Fit(DetectionData.FromScenes(ml, train, shape, MnistDetectionScenes.ClassNames));
+        var data = DetectionData.FromScenes(ml, test, shape, MnistDetectionScenes.ClassNames);
+        string path = Path.Combine(TestData.TempDirectory(), "zoo-detector.zip");
+        ml.Model.Save(model, data.Schema, path);
+        var loaded = new MLContext().LoadModel(path, out _);
+        Assert.Equal(model.Transform(data).GetColumn<float[]>("Scores").ToArray(), loaded.Transform(data).GetColumn<float[]>("Scores").ToArray());
+        Assert.Equal("grid-detector-resnet20", Assert.IsType<DetectionTransformer>(loaded.Flatten().Single()).Settings.Architecture.Name);
+    }
+}

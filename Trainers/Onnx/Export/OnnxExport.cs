@@ -89,7 +89,7 @@ public static class OnnxExport
         else if (stages.OfType<Trainers.Detection.DetectionTransformer>().FirstOrDefault() is { } detector)
         {
             var labels = detector.Settings.ClassNames ?? Enumerable.Range(0, detector.Settings.Classes).Select(i => i.ToString()).ToArray();
-            Write(detector.Scorer, labels, OnnxTask.Detection, path, detector.Settings.Architecture.Stride);
+            Write(detector.Scorer, labels, OnnxTask.Detection, path, detector.Settings.Architecture.StrideFor(detector.Scorer.Shape));
         }
         else
         {
