@@ -37,7 +37,7 @@ public sealed class DetectionOptions
     /// <summary>The network design.</summary>
     public IDetectionArchitecture Architecture { get; set; } = new GridDetector();
 
-    /// <summary>Shift (and optionally flip) of image and boxes together while training; null for none.</summary>
+    /// <summary>Flip, zoom and shift of image and boxes together while training (see <see cref="BoxAugmentation"/>); null for none.</summary>
     public BoxAugmentation? Augmentation { get; set; }
 
     /// <summary>Detections scored below this are dropped before non-maximum suppression.</summary>

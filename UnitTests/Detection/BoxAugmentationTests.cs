@@ -38,6 +38,19 @@ public class BoxAugmentationTests
         Assert.Equal(2, moved.Label);
     }
 
+    [Theory]
+    [InlineData(60, 40)]
+    [InlineData(36, 24)]
+    public void A_zoomed_box_stays_around_its_zoomed_ink(int zoomedWidth, int zoomedHeight)
+    {
+        // Bilinear resampling softens the ink's edges by up to a pixel, so the box is compared by overlap with the bright ink.
+        var box = new BoundingBox(14, 8, 30, 24);
+        var image = BoxAugmentation.MoveImage(ImageWithInk(box), flip: false, dx: 2, dy: -1, zoomedWidth, zoomedHeight);
+        var moved = Assert.Single(BoxAugmentation.Move([new LabeledBox(0, box)], 48, 32, flip: false, dx: 2, dy: -1, zoomedWidth, zoomedHeight));
+        Assert.Equal(new long[] { 1, 32, 48 }, image.shape);
+        Assert.True(InkBox(image.gt(0.5f).to(ScalarType.Float32)).IoU(moved.Box) > 0.85f, $"{moved.Box} against the ink's {InkBox(image.gt(0.5f).to(ScalarType.Float32))}");
+    }
+
     [Fact]
     public void A_box_pushed_out_is_clipped_and_one_whose_centre_leaves_is_dropped()
     {
