@@ -43,6 +43,16 @@ public static class DetectionData
         return ml.Data.LoadFromEnumerable(rows, schema);
     }
 
+    /// <summary>The objects of each row (the first <paramref name="rows"/> when given), read from a key-vector labels column and a boxes column.</summary>
+    /// <exception cref="ArgumentException">A row's labels and boxes do not describe the same number of objects.</exception>
+    public static IReadOnlyList<LabeledBox>[] ReadObjects(IDataView data, string labelsColumn, string boxesColumn, int? rows = null)
+    {
+        int take = rows ?? int.MaxValue;
+        var keys = data.GetColumn<VBuffer<uint>>(labelsColumn).Take(take).Select(v => v.DenseValues().ToArray()).ToArray();
+        var values = data.GetColumn<float[]>(boxesColumn).Take(take).ToArray();
+        return keys.Select((k, row) => Objects(k, values[row], row)).ToArray();
+    }
+
     /// <summary>The objects of one row read back from its <c>Labels</c> keys and <c>Boxes</c>.</summary>
     /// <exception cref="ArgumentException">The two columns do not describe the same number of objects.</exception>
     public static IReadOnlyList<LabeledBox> Objects(ReadOnlySpan<uint> keys, ReadOnlySpan<float> boxes, long row)

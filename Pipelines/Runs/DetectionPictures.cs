@@ -19,8 +19,8 @@ public static class DetectionPictures
         var dimensions = ((VectorDataViewType)scored.Schema["Image"].Type).Dimensions;
         int height = dimensions[1], width = dimensions[2];
         var images = scored.GetColumn<float[]>("Image").Take(scenes).ToArray();
-        var truth = Objects(scored, DetectionData.Labels, DetectionData.Boxes, scenes);
-        var found = Objects(scored, predictedLabels, predictedBoxes, scenes);
+        var truth = DetectionData.ReadObjects(scored, DetectionData.Labels, DetectionData.Boxes, scenes);
+        var found = DetectionData.ReadObjects(scored, predictedLabels, predictedBoxes, scenes);
         var scores = scored.GetColumn<float[]>(scoresColumn).Take(scenes).ToArray();
         if (images.Length == 0) return;
         const int gap = 4;
@@ -60,13 +60,6 @@ public static class DetectionPictures
         }
         using var picture = MLImage.CreateFromPixels(canvasWidth, canvasHeight, MLPixelFormat.Rgba32, rgba);
         picture.Save(path);
-    }
-
-    static IReadOnlyList<LabeledBox>[] Objects(IDataView data, string labels, string boxes, int count)
-    {
-        var keys = data.GetColumn<VBuffer<uint>>(labels).Take(count).Select(v => v.DenseValues().ToArray()).ToArray();
-        var values = data.GetColumn<float[]>(boxes).Take(count).ToArray();
-        return keys.Select((k, row) => DetectionData.Objects(k, values[row], row)).ToArray();
     }
 
     // 3×5 pixel digits, one row of three bits per line, for the class index (classes 0–9; others get no glyph).

@@ -26,18 +26,11 @@ public sealed class DetectionCatalog
     public DetectionMetrics Evaluate(IDataView scored, int classes, string labelsColumnName = DetectionData.Labels, string boxesColumnName = DetectionData.Boxes,
         string predictedLabelsColumnName = "PredictedLabels", string predictedBoxesColumnName = "PredictedBoxes", string scoresColumnName = "Scores")
     {
-        var truth = Objects(scored, labelsColumnName, boxesColumnName);
-        var predictedObjects = Objects(scored, predictedLabelsColumnName, predictedBoxesColumnName);
+        var truth = DetectionData.ReadObjects(scored, labelsColumnName, boxesColumnName);
+        var predictedObjects = DetectionData.ReadObjects(scored, predictedLabelsColumnName, predictedBoxesColumnName);
         var scores = scored.GetColumn<float[]>(scoresColumnName).ToArray();
         var images = truth.Select((t, i) => new ScoredImage(t, predictedObjects[i].Select((o, k) => new DetectedBox(o.Label, o.Box, scores[i][k])).ToArray())).ToArray();
         return DetectionMetrics.Evaluate(images, classes);
-    }
-
-    static IReadOnlyList<LabeledBox>[] Objects(IDataView data, string labels, string boxes)
-    {
-        var keys = data.GetColumn<VBuffer<uint>>(labels).Select(v => v.DenseValues().ToArray()).ToArray();
-        var values = data.GetColumn<float[]>(boxes).ToArray();
-        return keys.Select((k, row) => DetectionData.Objects(k, values[row], row)).ToArray();
     }
 
     /// <summary>The detection trainers of a catalog.</summary>

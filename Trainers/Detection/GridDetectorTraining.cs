@@ -32,12 +32,12 @@ internal static class GridDetectorTraining
         // several request threads at once would race on the modules' flags.
         var result = new List<IReadOnlyList<DetectedBox>>(count);
         using var noGrad = no_grad();
+        var device = network.parameters().First().device;
         for (int start = 0; start < count; start += batch)
         {
             using var scope = NewDisposeScope();
             int n = Math.Min(batch, count - start);
             var input = tensor(images.AsSpan(start * shape.Size, n * shape.Size).ToArray(), new long[] { n, shape.Channels, shape.Height, shape.Width });
-            var device = network.parameters().First().device;
             result.AddRange(GridTargets.Decode(network.call(input.to(device)), stride, minScore, iouThreshold, maxDetections));
         }
         return [.. result];
