@@ -31,17 +31,7 @@ public static class HostCommand
         root.Subcommands.Add(EvaluateCommand.Create((action, parse) => Guarded(parse.GetValue(verbose), action)));
         root.Subcommands.Add(PredictCommand.Create((action, parse) => Guarded(parse.GetValue(verbose), action)));
         root.Subcommands.Add(ExportCommand.Create((action, parse) => Guarded(parse.GetValue(verbose), action)));
-        var bench = new Command("bench", "Speed benchmark of the recipe network: training and inference images/s, PredictionEngine latency");
-        var benchOutput = new Option<string>("--output") { Description = "Folder for run folders", DefaultValueFactory = _ => "runs" };
-        bench.Options.Add(benchOutput);
-        var benchOnnx = new Option<bool>("--onnx") { Description = "Compare scoring by TorchSharp with the exported model on ONNX Runtime (batch, Transform, PredictionEngine latency)" };
-        var benchModel = new Option<string?>("--model") { Description = "With --onnx: a saved MNIST model.zip to compare (default: train the recipe network for one epoch)" };
-        bench.Options.Add(benchOnnx);
-        bench.Options.Add(benchModel);
-        bench.SetAction(parse => parse.GetValue(benchOnnx)
-            ? Guarded(parse.GetValue(verbose), () => BenchOnnx(parse.GetValue(benchOutput)!, parse.GetValue(benchModel)))
-            : Bench(parse.GetValue(benchOutput)!));
-        root.Subcommands.Add(bench);
+        root.Subcommands.Add(BenchCommand.Create((action, parse) => Guarded(parse.GetValue(verbose), action)));
         return root;
     }
 
@@ -85,7 +75,7 @@ public static class HostCommand
                 parse.GetValue(fromScratch), parse.GetValue(strict), parse.GetValue(trainFolder), parse.GetValue(valFolder), parse.GetValue(testFolder),
                 parse.GetValue(keepCheckpoints));
             // 'bench' used to be an experiment name; keep 'dotnet run -- bench' working.
-            return parse.GetValue(experiment) == "bench" ? Bench(settings.OutputRoot) : Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
+            return parse.GetValue(experiment) == "bench" ? BenchCommand.Speed(settings.OutputRoot) : Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
         });
     }
 
@@ -175,23 +165,6 @@ public static class HostCommand
     }
 
     /// <summary>Runs the speed benchmark and writes bench.json into a new run folder.</summary>
-    static int Bench(string outputRoot)
-    {
-        var run = RunFolder.Create(outputRoot, "bench", DateTime.Now);
-        Console.WriteLine($"Speed benchmark of the recipe network; run folder: {run.Path}");
-        var result = Benchmarks.SpeedBenchmark.Run(Console.WriteLine);
-        run.WriteMetrics(result);
-        return 0;
-    }
-
-    static int BenchOnnx(string outputRoot, string? model)
-    {
-        var run = RunFolder.Create(outputRoot, "bench-onnx", DateTime.Now);
-        Console.WriteLine($"Scoring speed, TorchSharp against ONNX Runtime; run folder: {run.Path}");
-        run.WriteMetrics(Benchmarks.OnnxSpeedBenchmark.Run(model, run.Path, Console.WriteLine));
-        return 0;
-    }
-
     /// <summary>Runs one experiment and prints its result; returns the process exit code.</summary>
     public static int Run(string name, RunSettings settings, bool verbose)
     {
