@@ -127,7 +127,8 @@ public static class PeerBenchmark
         var line = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
         if (exit != 0 || line is null)
             throw new InvalidOperationException($"The peer '{python} {script}' failed (exit code {exit}) without a RESULT line:\n{output.Trim()}");
-        using var json = JsonDocument.Parse(line["RESULT ".Length..]);
+        // Python's json writes NaN for the matmul figures it skips (--no-matmul); JSON has no NaN, so they become null.
+        using var json = JsonDocument.Parse(System.Text.RegularExpressions.Regex.Replace(line["RESULT ".Length..], @"\b(NaN|-?Infinity)\b", "null"));
         double Read(string name) => json.RootElement.TryGetProperty(name, out var value) && value.TryGetDouble(out double number)
             ? number : throw new InvalidOperationException($"The peer's RESULT line has no number '{name}': {line}");
         return new PeerRound("PyTorch", round, Read("train_img_s"), Read("infer_img_s"));

@@ -7,7 +7,7 @@ public static class ExperimentCatalog
     public const string Default = "mnist";
 
     /// <summary>The experiments, in the order they are listed.</summary>
-    public static IReadOnlyList<IExperiment> All { get; } = [new MnistExperiment(), new MnistBestExperiment(), new FashionExperiment(), new Cifar10Experiment(), new ImagesExperiment(), new ImagesFeaturizerExperiment(), new SegmentMnistExperiment(), new DetectMnistExperiment()];
+    public static IReadOnlyList<IExperiment> All { get; } = [new MnistExperiment(), new MnistFastExperiment(), new MnistBestExperiment(), new FashionExperiment(), new Cifar10Experiment(), new ImagesExperiment(), new ImagesFeaturizerExperiment(), new SegmentMnistExperiment(), new DetectMnistExperiment()];
 
     /// <summary>The experiment called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No experiment has that name.</exception>

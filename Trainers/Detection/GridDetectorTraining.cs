@@ -38,7 +38,7 @@ internal static class GridDetectorTraining
             using var scope = NewDisposeScope();
             int n = Math.Min(batch, count - start);
             var input = tensor(images.AsSpan(start * shape.Size, n * shape.Size).ToArray(), new long[] { n, shape.Channels, shape.Height, shape.Width });
-            result.AddRange(GridTargets.Decode(network.call(input.to(device)), stride, minScore, iouThreshold, maxDetections));
+            result.AddRange(GridTargets.Decode(network.call(Backend.ChannelsLast.Of(input.to(device))), stride, minScore, iouThreshold, maxDetections));
         }
         return [.. result];
     }

@@ -86,6 +86,7 @@ public sealed class NetworkScorer : IDisposable
         var weights = Settings.Weights ?? Enumerable.Repeat(1.0, _networks.Count).ToArray();
         double total = weights.Sum();
         Tensor? sum = null;
+        input = Backend.ChannelsLast.Of(input);
         for (int i = 0; i < _networks.Count; i++)
         {
             if (weights[i] == 0) continue;

@@ -81,7 +81,7 @@ internal static class TrainingLoop
                     var (x, y) = run.Task.Augment(images.index_select(0, index), labels.index_select(0, index), augmentDraws);
 
                     optimizer.zero_grad();
-                    var logits = network.call(x);
+                    var logits = network.call(Backend.ChannelsLast.Of(x));
                     var loss = Loss(network, logits, y, options.Regularization, run.Task);
                     loss.backward();
                     options.Regularization.Clip(network.parameters());
@@ -183,7 +183,7 @@ internal static class TrainingLoop
             long length = Math.Min(batchSize, data.Count - start);
             var x = data.Images.narrow(0, start, length).to(device);
             var y = data.Labels.narrow(0, start, length).to(device);
-            var logits = network.call(x);
+            var logits = network.call(Backend.ChannelsLast.Of(x));
             lossSum += task.Criterion(logits, y, 0).item<float>() * length;
             var hits = task.Hits(logits, y);
             correct += hits.Correct;
