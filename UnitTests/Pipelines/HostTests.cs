@@ -113,11 +113,25 @@ public class HostCommandTests
     }
 
     [Fact]
+    public void Mnist_fast_on_a_slice_trains_its_short_recipe()
+    {
+        var output = TestData.TempDirectory();
+        var (exit, _, error) = Invoke("mnist-fast", "--train-rows", "2000", "--test-rows", "300", "--output", output);
+        Assert.True(exit == 0, error);
+        var run = Assert.Single(Directory.GetDirectories(output));
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        // Three epochs of 2,000 images (47 steps): well above chance (10%), far from the full run's 99.5%.
+        Assert.InRange(metrics.RootElement.GetProperty("Accuracy").GetDouble(), 0.8, 1.0);
+        Assert.Equal(3, metrics.RootElement.GetProperty("Epochs")[0].GetArrayLength());
+    }
+
+    [Fact]
     public void List_shows_experiments_and_architectures()
     {
         var (exit, output, _) = Invoke("list");
         Assert.Equal(0, exit);
         Assert.Contains("mnist-best", output);
+        Assert.Contains("mnist-fast", output);
         Assert.Contains("cifar10", output);
         Assert.Contains("densenet121", output);
     }
