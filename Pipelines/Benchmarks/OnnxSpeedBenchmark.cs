@@ -115,9 +115,10 @@ public static class OnnxSpeedBenchmark
         }
     }
 
-    static double Median(IEnumerable<double> values)
+    /// <summary>The middle value (the mean of the two middle ones for an even count); the benchmarks report medians of their rounds.</summary>
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
