@@ -63,9 +63,10 @@ public static class MnistScenes
                     {
                         float value = digit[y * scaled + x];
                         int p = (top + y) * size + left + x;
-                        // A later digit lies on top: its strokes take the pixels they cover; the canvas keeps the brighter ink.
+                        // The canvas keeps the brighter ink; a pixel inked by two digits is theirs jointly (see IgnoreOverlaps).
                         image[p] = Math.Max(image[p], value);
-                        if (value >= options.Threshold) mask[p] = label;
+                        if (value >= options.Threshold)
+                            mask[p] = options.IgnoreOverlaps && mask[p] != 0 && mask[p] != label ? SegmentationData.Ignore : label;
                     }
             }
             images.Add(image);

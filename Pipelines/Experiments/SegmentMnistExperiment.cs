@@ -25,7 +25,14 @@ public sealed class SegmentMnistExperiment : IExperiment
     public ExperimentResult Run(ExperimentContext context)
     {
         var ml = context.ML;
-        var scenes = new SceneOptions { Seed = context.Settings.Seed };
+        // --train-rows and --test-rows generate that many scenes (the first N of a larger set are the same scenes).
+        var defaults = new SceneOptions();
+        var scenes = defaults with
+        {
+            Seed = context.Settings.Seed,
+            TrainScenes = context.Settings.TrainRows ?? defaults.TrainScenes,
+            TestScenes = context.Settings.TestRows ?? defaults.TestScenes,
+        };
         var (train, test) = MnistScenes.Generate(ml, scenes);
         var architecture = SegmentationNetworks.Create(context.Settings.Architecture ?? "fcn1s");
         var training = context.Configure(new CnnOptions

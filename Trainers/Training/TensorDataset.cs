@@ -20,7 +20,7 @@ internal sealed class TensorDataset : IDisposable
     /// <summary>Images, N × C × H × W floats.</summary>
     public Tensor Images { get; }
 
-    /// <summary>Targets, int64: class indices (0-based) N, or masks N × H × W (255: ignore).</summary>
+    /// <summary>Targets: class indices (0-based, int64) N, masks (bytes) N × H × W (255: ignore), or detection grids (floats).</summary>
     public Tensor Labels { get; }
 
     /// <summary>The shape of one image.</summary>
@@ -43,7 +43,7 @@ internal sealed class TensorDataset : IDisposable
         var label = ImageColumns.Require(data.Schema, labelColumn, "label");
         int classes = LabelClasses(label);
 
-        var pixels = new float[Math.Max(1, (data.GetRowCount() ?? 1024) * shape.Size)];
+        var pixels = new PackedRows<float>(data.GetRowCount(), shape.Size);
         var labels = new List<long>();
         using (var cursor = data.GetRowCursor(new[] { image, label }))
         {
@@ -51,31 +51,18 @@ internal sealed class TensorDataset : IDisposable
             var getLabel = cursor.GetGetter<uint>(label);
             VBuffer<float> buffer = default;
             uint key = 0;
-            long row = 0;
             while (cursor.MoveNext())
             {
                 getImage(ref buffer);
                 getLabel(ref key);
-                if (buffer.Length != shape.Size)
-                    throw new ArgumentException($"Row {row} of column '{imageColumn}' has {buffer.Length} values; expected {shape.Size} ({shape}).");
+                long row = pixels.Rows;
                 if (key == 0 || key > classes)
                     throw new ArgumentException($"Row {row} of column '{labelColumn}' has a missing or unknown label (key {key}).");
-                long offset = row * shape.Size;
-                if (offset + shape.Size > pixels.Length)
-                    Array.Resize(ref pixels, (int)Math.Min(Array.MaxLength, Math.Max(pixels.Length * 2L, offset + shape.Size)));
-                if (buffer.IsDense) buffer.GetValues().CopyTo(pixels.AsSpan((int)offset));
-                else buffer.DenseValues().ToArray().CopyTo(pixels, offset);
+                CopyImage(buffer, pixels, row, imageColumn, shape);
                 labels.Add(key - 1);
-                row++;
             }
         }
-        if (labels.Count == 0)
-            throw new ArgumentException("The training data has no rows.");
-
-        if (pixels.Length != (long)labels.Count * shape.Size)
-            Array.Resize(ref pixels, labels.Count * shape.Size);
-        var images = torch.tensor(pixels, new long[] { labels.Count, shape.Channels, shape.Height, shape.Width });
-        return new TensorDataset(images, torch.tensor(labels.ToArray()), shape, classes);
+        return new TensorDataset(ImagesTensor(pixels, shape), torch.tensor(labels.ToArray()), shape, classes);
     }
 
     /// <summary>
@@ -91,34 +78,32 @@ internal sealed class TensorDataset : IDisposable
         int plane = shape.Height * shape.Width;
         if (mask.Type is not VectorDataViewType { ItemType: var item, Size: var size } || item != NumberDataViewType.UInt32 || size != plane)
             throw new ArgumentException($"Mask column '{maskColumn}' has type {mask.Type}; expected a vector of {plane} UInt32 class indices ({shape.Height}x{shape.Width}).");
-        var pixels = new List<float>();
-        var targets = new List<long>();
+        var pixels = new PackedRows<float>(data.GetRowCount(), shape.Size);
+        // Bytes, not int64: class indices and 255 fit, and a mask takes an eighth of the memory. SegmentationTask widens a batch.
+        var targets = new PackedRows<byte>(data.GetRowCount(), plane);
         using (var cursor = data.GetRowCursor(new[] { image, mask }))
         {
             var getImage = cursor.GetGetter<VBuffer<float>>(image);
             var getMask = cursor.GetGetter<VBuffer<uint>>(mask);
             VBuffer<float> imageBuffer = default;
             VBuffer<uint> maskBuffer = default;
-            long row = 0;
             while (cursor.MoveNext())
             {
                 getImage(ref imageBuffer);
                 getMask(ref maskBuffer);
-                if (imageBuffer.Length != shape.Size)
-                    throw new ArgumentException($"Row {row} of column '{imageColumn}' has {imageBuffer.Length} values; expected {shape.Size} ({shape}).");
-                pixels.AddRange(imageBuffer.DenseValues());
+                long row = pixels.Rows;
+                CopyImage(imageBuffer, pixels, row, imageColumn, shape);
+                var target = targets.Next();
+                int i = 0;
                 foreach (var value in maskBuffer.DenseValues())
                 {
                     if (value >= classes && value != 255)
                         throw new ArgumentException($"Row {row} of column '{maskColumn}' has class {value}; the classes are 0–{classes - 1} (and 255 for ignore).");
-                    targets.Add(value);
+                    target[i++] = (byte)value;
                 }
-                row++;
             }
-            if (row == 0) throw new ArgumentException("The training data has no rows.");
-            var images = torch.tensor(pixels.ToArray(), new long[] { row, shape.Channels, shape.Height, shape.Width });
-            return new TensorDataset(images, torch.tensor(targets.ToArray(), new long[] { row, shape.Height, shape.Width }), shape, classes);
         }
+        return new TensorDataset(ImagesTensor(pixels, shape), torch.tensor(targets.ToArray(), new long[] { targets.Rows, shape.Height, shape.Width }), shape, classes);
     }
 
     /// <summary>
@@ -133,7 +118,7 @@ internal sealed class TensorDataset : IDisposable
         var boxes = ImageColumns.Require(data.Schema, boxesColumn, "boxes");
         if (labels.Type is not VectorDataViewType { ItemType: KeyDataViewType { Count: > 0 and var classes } })
             throw new ArgumentException($"Labels column '{labelsColumn}' has type {labels.Type}; expected a vector of keys (MapValueToKey on the class names).");
-        var pixels = new List<float>();
+        var pixels = new PackedRows<float>(data.GetRowCount(), shape.Size);
         var targets = new List<float>();
         using var cursor = data.GetRowCursor(new[] { image, labels, boxes });
         var getImage = cursor.GetGetter<VBuffer<float>>(image);
@@ -141,23 +126,42 @@ internal sealed class TensorDataset : IDisposable
         var getBoxes = cursor.GetGetter<VBuffer<float>>(boxes);
         VBuffer<float> imageBuffer = default, boxBuffer = default;
         VBuffer<uint> labelBuffer = default;
-        long row = 0;
         while (cursor.MoveNext())
         {
             getImage(ref imageBuffer);
             getLabels(ref labelBuffer);
             getBoxes(ref boxBuffer);
-            if (imageBuffer.Length != shape.Size)
-                throw new ArgumentException($"Row {row} of column '{imageColumn}' has {imageBuffer.Length} values; expected {shape.Size} ({shape}).");
-            pixels.AddRange(imageBuffer.DenseValues());
+            long row = pixels.Rows;
+            CopyImage(imageBuffer, pixels, row, imageColumn, shape);
             var objects = Datasets.Detection.DetectionData.Objects(labelBuffer.DenseValues().ToArray(), boxBuffer.DenseValues().ToArray(), row);
             targets.AddRange(Detection.GridTargets.Encode(objects, shape.Width, shape.Height, stride));
-            row++;
         }
-        if (row == 0) throw new ArgumentException("The training data has no rows.");
-        return new TensorDataset(torch.tensor(pixels.ToArray(), new long[] { row, shape.Channels, shape.Height, shape.Width }),
-            torch.tensor(targets.ToArray(), new long[] { row, Detection.GridTargets.TargetChannels, shape.Height / stride, shape.Width / stride }), shape, (int)classes);
+        return new TensorDataset(ImagesTensor(pixels, shape),
+            torch.tensor(targets.ToArray(), new long[] { pixels.Rows, Detection.GridTargets.TargetChannels, shape.Height / stride, shape.Width / stride }), shape, (int)classes);
     }
+
+    /// <summary>Copies one row's image into the next place of <paramref name="pixels"/>.</summary>
+    /// <exception cref="ArgumentException">The image has the wrong number of values.</exception>
+    static void CopyImage(VBuffer<float> buffer, PackedRows<float> pixels, long row, string column, ImageShape shape)
+    {
+        if (buffer.Length != shape.Size)
+            throw new ArgumentException($"Row {row} of column '{column}' has {buffer.Length} values; expected {shape.Size} ({shape}).");
+        var place = pixels.Next();
+        if (buffer.IsDense) buffer.GetValues().CopyTo(place);
+        else
+        {
+            place.Clear();
+            var indices = buffer.GetIndices();
+            var values = buffer.GetValues();
+            for (int i = 0; i < indices.Length; i++) place[indices[i]] = values[i];
+        }
+    }
+
+    /// <summary>The packed images as N × C × H × W.</summary>
+    /// <exception cref="ArgumentException">There are no rows.</exception>
+    static Tensor ImagesTensor(PackedRows<float> pixels, ImageShape shape) => pixels.Rows == 0
+        ? throw new ArgumentException("The training data has no rows.")
+        : torch.tensor(pixels.ToArray(), new long[] { pixels.Rows, shape.Channels, shape.Height, shape.Width });
 
     /// <summary>The number of classes of a key-typed label column.</summary>
     /// <exception cref="ArgumentException">The column is not a key type with a known count.</exception>

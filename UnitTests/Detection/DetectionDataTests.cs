@@ -39,8 +39,8 @@ public class DetectionDataTests
     public void Training_scenes_use_training_digits_and_test_scenes_test_digits()
     {
         var folder = TestData.TempDirectory();
-        SceneDataTests.WriteIdx(folder, "train", count: 40, digit: 3);
-        SceneDataTests.WriteIdx(folder, "t10k", count: 40, digit: 7);
+        SceneDataTests.WriteIdx(folder, "train", 40, 3);
+        SceneDataTests.WriteIdx(folder, "t10k", 40, 7);
         var (train, test) = MnistDetectionScenes.Generate(folder, new DetectionSceneOptions { TrainScenes = 20, TestScenes = 20 });
         Assert.Equal([3], train.SelectMany(s => s.Objects).Select(o => o.Label).Distinct());
         Assert.Equal([7], test.SelectMany(s => s.Objects).Select(o => o.Label).Distinct());

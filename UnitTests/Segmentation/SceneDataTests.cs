@@ -35,10 +35,11 @@ public class SceneDataTests
         var masks = Masks(train);
         for (int s = 0; s < masks.Length; s++)
         {
-            Assert.All(masks[s], m => Assert.InRange(m, 0u, 10u));
+            Assert.All(masks[s], m => Assert.True(m <= 10u || m == SegmentationData.Ignore, $"class {m}"));
             for (int p = 0; p < masks[s].Length; p++)
                 if (masks[s][p] != 0) Assert.True(images[s][p] >= 0.5f, $"scene {s} pixel {p}: class {masks[s][p]} on a dark pixel");
-            Assert.InRange(masks[s].Distinct().Count(), 2, 3); // background and one or two digits' classes
+            // Background and one or two digits' classes (255 marks only where two digits' ink crosses).
+            Assert.InRange(masks[s].Where(m => m != SegmentationData.Ignore).Distinct().Count(), 2, 3);
         }
     }
 
@@ -47,15 +48,38 @@ public class SceneDataTests
     {
         // An MNIST folder whose training digits are all 3s and test digits all 7s: the classes tell where each came from.
         var folder = TestData.TempDirectory();
-        WriteIdx(folder, "train", count: 40, digit: 3);
-        WriteIdx(folder, "t10k", count: 40, digit: 7);
+        WriteIdx(folder, "train", 40, 3);
+        WriteIdx(folder, "t10k", 40, 7);
         var (train, test) = MnistScenes.Generate(new MLContext(), folder, new SceneOptions { TrainScenes = 25, TestScenes = 25 });
         Assert.Equal([0u, 4u], Masks(train).SelectMany(m => m).Distinct().Order());
         Assert.Equal([0u, 8u], Masks(test).SelectMany(m => m).Distinct().Order());
     }
 
-    /// <summary>Writes raw IDX files of <paramref name="count"/> 28×28 digits: a filled square, labelled <paramref name="digit"/>.</summary>
-    internal static void WriteIdx(string folder, string split, int count, byte digit)
+    [Fact]
+    public void Where_the_ink_of_two_different_digits_crosses_the_mask_says_ignore_unless_asked_for_the_later_digit()
+    {
+        // Every digit is the same filled square and fills the whole 28×28 canvas, so the two digits of a scene cover
+        // each other exactly: labels 3 and 5 alternate, so a scene holds two 3s, two 5s, or one of each.
+        var folder = TestData.TempDirectory();
+        WriteIdx(folder, "train", 40, 3, 5);
+        WriteIdx(folder, "t10k", 2, 7);
+        var options = new SceneOptions { Size = 28, MinDigitSize = 28, MaxDigitSize = 28, TrainScenes = 40, TestScenes = 0 };
+        var ignoring = Masks(MnistScenes.Generate(new MLContext(), folder, options).Train);
+        var later = Masks(MnistScenes.Generate(new MLContext(), folder, options with { IgnoreOverlaps = false }).Train);
+        for (int s = 0; s < ignoring.Length; s++)
+        {
+            Assert.Equal(new uint[] { 0, later[s][14 * 28 + 14] }, later[s].Distinct().Order());
+            // The same class twice is no doubt: the class stays. Two classes: the crossing is 255 in every inked pixel.
+            uint expected = ignoring[s].Contains(4u) || ignoring[s].Contains(6u) ? later[s][14 * 28 + 14] : SegmentationData.Ignore;
+            for (int p = 0; p < later[s].Length; p++)
+                Assert.Equal(later[s][p] == 0 ? 0u : expected, ignoring[s][p]);
+        }
+        Assert.Contains(ignoring, m => m.Contains(SegmentationData.Ignore));
+        Assert.Contains(ignoring, m => m.Contains(4u));
+    }
+
+    /// <summary>Writes raw IDX files of <paramref name="count"/> 28×28 digits: a filled square, labelled with <paramref name="digits"/> in turn.</summary>
+    internal static void WriteIdx(string folder, string split, int count, params byte[] digits)
     {
         static byte[] Header(int magic, params int[] sizes) =>
             new[] { magic }.Concat(sizes).SelectMany(v => new[] { (byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v }).ToArray();
@@ -64,7 +88,7 @@ public class SceneDataTests
             for (int y = 8; y < 20; y++)
                 for (int x = 8; x < 20; x++) pixels[i * 784 + y * 28 + x] = 255;
         File.WriteAllBytes(Path.Combine(folder, $"{split}-images-idx3-ubyte"), [.. Header(0x803, count, 28, 28), .. pixels]);
-        File.WriteAllBytes(Path.Combine(folder, $"{split}-labels-idx1-ubyte"), [.. Header(0x801, count), .. Enumerable.Repeat(digit, count)]);
+        File.WriteAllBytes(Path.Combine(folder, $"{split}-labels-idx1-ubyte"), [.. Header(0x801, count), .. Enumerable.Range(0, count).Select(i => digits[i % digits.Length])]);
     }
 
     /// <summary>An images/ + masks/ folder with one 4×4 photo and its mask written by <paramref name="writeMask"/>.</summary>
