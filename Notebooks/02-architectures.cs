@@ -70,7 +70,7 @@ var segmenter = ml.Segmentation().Trainers.Cnn(new SegmentationOptions
 {
     Classes = MnistScenes.Classes, ClassNames = MnistScenes.ClassNames,
     Architecture = SegmentationNetworks.Fcn1s(), Augmentation = null,
-    Training = new CnnOptions { Epochs = quick ? 2 : 8, BatchSize = 32, Optimizer = Optimizers.Adam(3e-3), LearningRateSchedule = Schedules.OneCycle() },
+    Training = new CnnOptions { Epochs = quick ? 2 : 3, BatchSize = 32, Optimizer = Optimizers.Adam(3e-3), LearningRateSchedule = Schedules.OneCycle() },
 }).Fit(sceneTrain);
 var sceneMetrics = ml.Segmentation().Evaluate(segmenter.Transform(sceneTest), MnistScenes.Classes);
 Console.WriteLine($"mean IoU {sceneMetrics.MeanIoU:F3}, pixel accuracy {sceneMetrics.PixelAccuracy:P2}");

@@ -3,7 +3,7 @@ namespace MLToolkit.Datasets.Segmentation;
 /// <summary>
 /// Settings of the generated MNIST scenes. The defaults are the fixed, documented set of the
 /// <c>segment-mnist</c> experiment: 64×64 canvases with two digits each, scaled to 20–36 pixels,
-/// 30,000 training scenes made of training digits and 2,000 test scenes made of test digits, seed 0.
+/// 140,000 training scenes made of training digits and 2,000 test scenes made of test digits, seed 0.
 /// </summary>
 public sealed record SceneOptions
 {
@@ -19,8 +19,11 @@ public sealed record SceneOptions
     /// <summary>Largest side of a placed digit, in pixels.</summary>
     public int MaxDigitSize { get; init; } = 36;
 
-    /// <summary>Scenes made of MNIST training digits.</summary>
-    public int TrainScenes { get; init; } = 30_000;
+    /// <summary>
+    /// Scenes made of MNIST training digits. Many distinct scenes seen few times beat few scenes seen often: at the
+    /// same 240,000 scenes of training, 60,000 × 4 epochs scored mIoU 0.885 against 30,000 × 8's 0.879 (BENCHMARKS.md).
+    /// </summary>
+    public int TrainScenes { get; init; } = 140_000;
 
     /// <summary>Scenes made of MNIST test digits.</summary>
     public int TestScenes { get; init; } = 2_000;

@@ -33,7 +33,7 @@ public sealed record Fcn(int Stride = 8, IReadOnlyList<int>? Widths = null, int 
         if (Stride is not (1 or 2 or 4 or 8 or 16 or 32)) throw new ArgumentException($"FCN's stride must be 32, 16, 8, 4, 2 or 1; it is {Stride}.");
         var widths = Widths ?? DefaultWidths;
         if (widths.Count != 5 || widths.Any(w => w < 1)) throw new ArgumentException("FCN needs five positive stage widths.");
-        Layer Stage(int i) => Sequence(ConvBnRelu(widths[i], 3), ConvBnRelu(widths[i], 3), MaxPool(2));
+        Layer Stage(int i) => Fcn.Stage(widths[i]);
         // Scores at stride 2^level from the features at that stride: at 1/32 the converted fc6 and fc7; above,
         // the scores of the level below upsampled twice plus this level's own skip scores (started at zero).
         Layer Scores(int level) => level == 5
@@ -49,4 +49,7 @@ public sealed record Fcn(int Stride = 8, IReadOnlyList<int>? Widths = null, int 
         if (top > 0) layers = layers.Append(UpConv(Stride));
         return CropToInput(32, Sequence([.. layers]));
     }
+
+    /// <summary>One backbone stage: two 3×3 Conv-BN-ReLU of <paramref name="width"/> channels and a 2×2 max pooling.</summary>
+    internal static Layer Stage(int width) => Sequence(ConvBnRelu(width, 3), ConvBnRelu(width, 3), MaxPool(2));
 }

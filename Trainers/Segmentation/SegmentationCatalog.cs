@@ -58,14 +58,18 @@ public static class SegmentationNetworks
     /// <summary>U-Net with four levels (16, 32, 64, 128 channels) and a 256-channel bottleneck.</summary>
     public static UNet UNet() => new();
 
-    /// <summary>The names <see cref="Create"/> knows.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["fcn1s", "fcn8s", "fcn16s", "fcn32s", "unet"];
+    /// <summary>A feature pyramid decoder on FCN's backbone: features, not scores, flow down the skips.</summary>
+    public static Fpn Fpn() => new();
 
-    /// <summary>The design named <paramref name="name"/> (fcn1s, fcn2s, fcn4s, fcn8s, fcn16s, fcn32s, unet).</summary>
+    /// <summary>The names <see cref="Create"/> knows.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["fcn1s", "fcn8s", "fcn16s", "fcn32s", "fpn", "unet"];
+
+    /// <summary>The design named <paramref name="name"/> (fcn1s, fcn2s, fcn4s, fcn8s, fcn16s, fcn32s, fpn, unet).</summary>
     /// <exception cref="KeyNotFoundException">An unknown name; the message lists the known ones.</exception>
     public static ISegmentationArchitecture Create(string name) => name.ToLowerInvariant() switch
     {
         "unet" => UNet(),
+        "fpn" => Fpn(),
         "fcn1s" or "fcn2s" or "fcn4s" => new Fcn(Stride: int.Parse(name[3..^1])),
         "fcn8s" => Fcn8s(),
         "fcn16s" => Fcn16s(),

@@ -242,7 +242,7 @@ public class HostCommandTests
         // evaluate regenerates the run's test scenes from the settings recorded in the model.
         var (evaluated, scores, evaluateError) = Invoke("evaluate", Path.Combine(run, "model.zip"), "--test-rows", "40");
         Assert.True(evaluated == 0, evaluateError);
-        Assert.Contains("Scoring the test scenes of the run (seed 1, 2000 scenes of 64×64)", scores);
+        Assert.Contains("Scoring the test scenes of the run (seed 1, 40 scenes of 64×64)", scores); // --test-rows generated 40
         var meanIoU = segmentation.GetProperty("MeanIoU").GetDouble();
         Assert.Contains($"Mean IoU: {meanIoU:F4}", scores);
     }
