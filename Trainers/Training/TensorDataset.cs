@@ -56,9 +56,10 @@ internal sealed class TensorDataset : IDisposable
                 getImage(ref buffer);
                 getLabel(ref key);
                 long row = pixels.Rows;
+                // The image first, then the label, as before the rows were packed: a row wrong in both names its image.
+                CopyImage(buffer, pixels, row, imageColumn, shape);
                 if (key == 0 || key > classes)
                     throw new ArgumentException($"Row {row} of column '{labelColumn}' has a missing or unknown label (key {key}).");
-                CopyImage(buffer, pixels, row, imageColumn, shape);
                 labels.Add(key - 1);
             }
         }
@@ -146,15 +147,7 @@ internal sealed class TensorDataset : IDisposable
     {
         if (buffer.Length != shape.Size)
             throw new ArgumentException($"Row {row} of column '{column}' has {buffer.Length} values; expected {shape.Size} ({shape}).");
-        var place = pixels.Next();
-        if (buffer.IsDense) buffer.GetValues().CopyTo(place);
-        else
-        {
-            place.Clear();
-            var indices = buffer.GetIndices();
-            var values = buffer.GetValues();
-            for (int i = 0; i < indices.Length; i++) place[indices[i]] = values[i];
-        }
+        buffer.CopyTo(pixels.Next()); // dense or sparse: VBuffer writes the zeros of a sparse row itself
     }
 
     /// <summary>The packed images as N × C × H × W.</summary>
