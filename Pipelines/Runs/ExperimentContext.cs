@@ -33,6 +33,7 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
         if (settings.Epochs is { } epochs) options.Epochs = epochs;
         if (settings.BatchSize is { } batch) options.BatchSize = batch;
         if (settings.LearningRate is { } rate) options.Optimizer = options.Optimizer.WithLearningRate(rate);
+        if (settings.MixedPrecision is { } mixed) options.MixedPrecision = mixed;
         if (classifier && settings.Architecture is { } name) options.Architecture = ArchitectureRegistry.Create(name);
         // Every epoch is checkpointed, so Ctrl+C (or a crash) loses at most the epoch in progress.
         options.CheckpointDirectory ??= settings.ResumeFrom ?? CheckpointFolder;

@@ -19,9 +19,10 @@ namespace MLToolkit.Pipelines.Runs;
 /// <param name="ValidationFolder">images: explicit validation folder.</param>
 /// <param name="TestFolder">images: explicit test folder.</param>
 /// <param name="KeepCheckpoints">Keep the per-epoch checkpoints after a successful run.</param>
+/// <param name="MixedPrecision">Override of mixed-precision (bfloat16) training: true on, false float32, null the experiment's choice.</param>
 public sealed record RunSettings(
     int? Epochs = null, int? BatchSize = null, double? LearningRate = null, int Seed = 1,
     string? DataDirectory = null, string OutputRoot = "runs", int? TrainRows = null, int? TestRows = null,
     string? Architecture = null, int? ImageSize = null, int Channels = 3, string? ResumeFrom = null,
     bool FromScratch = false, bool Strict = false, string? TrainFolder = null, string? ValidationFolder = null, string? TestFolder = null,
-    bool KeepCheckpoints = false);
+    bool KeepCheckpoints = false, bool? MixedPrecision = null);

@@ -77,6 +77,14 @@ public sealed class CnnOptions
     /// <summary>CPU threads for tensor operations; null uses every core.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>
+    /// Mixed precision: each batch is computed in bfloat16 while the optimizer updates float32 weights, and the trained
+    /// network is float32 as always (scoring, saving and ONNX export do not change). About 1.6× the training speed on
+    /// CPUs with AVX-512 BF16 (and GPUs); on CPUs without it libtorch emulates bfloat16 and training is slower. Results
+    /// differ slightly from float32 training, and are as reproducible. Off by default.
+    /// </summary>
+    public bool MixedPrecision { get; set; }
+
     /// <summary>Device: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     public string Device { get; set; } = "cpu";
 

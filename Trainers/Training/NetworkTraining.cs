@@ -41,7 +41,8 @@ internal static class NetworkTraining
                     : null;
                 try
                 {
-                    var run = new TrainingRun(train, validation, task, seed, device, model, checkpoint);
+                    var run = new TrainingRun(train, validation, task, seed, device, model, checkpoint,
+                        () => architecture.Build(shape, train.Classes));
                     history = TrainingLoop.Run(network, options, run);
                 }
                 catch
@@ -80,5 +81,5 @@ internal static class NetworkTraining
         System.Text.Json.JsonSerializer.Serialize(options.LearningRateSchedule, options.LearningRateSchedule.GetType()),
         augmentation ?? "no augmentation", validationRows?.ToString() ?? "no validation", seed, rows,
         options.ValidationFraction, options.EarlyStoppingPatience, options.Pretrained?.Description, options.FreezeBackboneEpochs,
-        options.BackboneLearningRateFactor, options.FreezeBackboneBatchNorm, options.FrozenBackboneShare);
+        options.BackboneLearningRateFactor, options.FreezeBackboneBatchNorm, options.FrozenBackboneShare, options.MixedPrecision);
 }

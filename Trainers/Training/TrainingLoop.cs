@@ -17,8 +17,9 @@ namespace MLToolkit.Trainers.Training;
 /// <param name="Device">Where the tensors live.</param>
 /// <param name="Model">Index (1-based) and count of the models of the run, for progress.</param>
 /// <param name="Checkpoint">Where to save and resume from, or null.</param>
+/// <param name="Rebuild">Builds another network of the trained one's design (for the bfloat16 copy of mixed precision).</param>
 internal sealed record TrainingRun(TensorDataset Train, TensorDataset? Validation, ITrainingTask Task,
-    int Seed, Device Device, (int Index, int Count) Model, Checkpoint? Checkpoint);
+    int Seed, Device Device, (int Index, int Count) Model, Checkpoint? Checkpoint, Func<nn.Module<Tensor, Tensor>> Rebuild);
 
 /// <summary>
 /// The epoch loop: shuffle → batch → augment → forward → loss → backward → optimizer step →
@@ -44,6 +45,8 @@ internal static class TrainingLoop
         var history = new List<EpochSummary>();
         var state = new Checkpoint.State(network, optimizer, shuffle, augmentDraws, schedule, stopping, history);
         int firstEpoch = run.Checkpoint?.TryRestore(state) ?? 0;
+        // Made after the restore, so that the copy starts from the resumed weights.
+        using var compute = options.MixedPrecision ? new BFloat16Compute(network, run.Rebuild, run.Device) : null;
 
         var images = data.Images.to(run.Device);
         var labels = data.Labels.to(run.Device);
@@ -60,6 +63,7 @@ internal static class TrainingLoop
                 bool frozen = parts is not null && epoch < options.FreezeBackboneEpochs;
                 if (parts is not null) Freeze(network, parts.Value.Backbone, frozen ? 1 : options.FrozenBackboneShare);
                 if (options.FreezeBackboneBatchNorm) NetworkHead.SetBackboneBatchNormTraining(network, false);
+                compute?.Mirror();
                 var epochClock = Stopwatch.StartNew();
                 double lossSum = 0, learningRate = 0;
                 long correct = 0, counted = 0, seen = 0;
@@ -81,11 +85,14 @@ internal static class TrainingLoop
                     var (x, y) = run.Task.Augment(images.index_select(0, index), labels.index_select(0, index), augmentDraws);
 
                     optimizer.zero_grad();
-                    var logits = network.call(Backend.ChannelsLast.Of(x));
-                    var loss = Loss(network, logits, y, options.Regularization, run.Task);
+                    var input = Backend.ChannelsLast.Of(x);
+                    var logits = compute?.Forward(input) ?? network.call(input);
+                    var loss = Loss(compute?.Network ?? network, network, logits, y, options.Regularization, run.Task);
                     loss.backward();
+                    compute?.CollectGradients();
                     options.Regularization.Clip(network.parameters());
                     optimizer.step();
+                    compute?.TakeWeights();
 
                     double batchLoss = loss.item<float>();
                     if (double.IsNaN(batchLoss) || double.IsInfinity(batchLoss))
@@ -103,6 +110,7 @@ internal static class TrainingLoop
                     foreach (var callback in options.Callbacks) callback.OnBatchEnd(progress);
                 }
 
+                compute?.SyncBuffers();
                 var validation = run.Validation is null ? ((double, double)?)null : Evaluate(network, run.Validation, options.PredictionBatchSize, run.Device, run.Task);
                 double monitored = validation?.Item1 ?? lossSum / seen;
                 (schedule as IAdaptiveSchedule)?.OnEpochEnd(monitored);
@@ -159,14 +167,16 @@ internal static class TrainingLoop
     /// <summary>
     /// The training loss: the task's criterion (cross-entropy with label smoothing) of the main output, plus
     /// the weighted criterion of auxiliary classifiers, plus the weight penalty. Progress reports it whole.
+    /// <paramref name="computed"/> is the network that computed <paramref name="logits"/> (with mixed precision, the
+    /// bfloat16 copy, whose auxiliary outputs are read in float32); the penalty is of the weights the optimizer updates.
     /// </summary>
-    static Tensor Loss(nn.Module<Tensor, Tensor> network, Tensor logits, Tensor labels, Regularization regularization, ITrainingTask task)
+    static Tensor Loss(nn.Module<Tensor, Tensor> computed, nn.Module<Tensor, Tensor> network, Tensor logits, Tensor labels, Regularization regularization, ITrainingTask task)
     {
         double smoothing = regularization.LabelSmoothing;
         var loss = task.Criterion(logits, labels, smoothing);
-        if (network is IAuxiliaryOutputs auxiliary)
+        if (computed is IAuxiliaryOutputs auxiliary)
             foreach (var (auxLogits, weight) in auxiliary.Auxiliary.Items)
-                loss = loss + weight * task.Criterion(auxLogits, labels, smoothing);
+                loss = loss + weight * task.Criterion(auxLogits.to(logits.dtype), labels, smoothing);
         return regularization.Penalty(network) is { } penalty ? loss + penalty : loss;
     }
 
