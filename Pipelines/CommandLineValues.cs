@@ -80,6 +80,21 @@ static class CommandLineValues
         },
     };
 
+    /// <summary>Training arithmetic, <c>mixed</c> or <c>float32</c>; absent leaves the experiment's choice.</summary>
+    public static Option<string?> Precision(string name, string description)
+    {
+        var option = new Option<string?>(name) { Description = description };
+        option.Validators.Add(result =>
+        {
+            var token = LastToken(result.Tokens);
+            if (token is not ("mixed" or "float32")) result.AddError($"{name} must be 'mixed' or 'float32'; it is '{token}'.");
+        });
+        return option;
+    }
+
+    /// <summary>Whether a <see cref="Precision"/> value asks for mixed precision; null when it was not given.</summary>
+    public static bool? IsMixed(string? precision) => precision is null ? null : precision == "mixed";
+
     /// <summary>A folder path; a path to a file is refused (whether a missing folder is an error is the experiment's call).</summary>
     public static Option<string?> Folder(string name, string description)
     {

@@ -61,11 +61,8 @@ public static class HostCommand
         var channels = CommandLineValues.Channels("--channels", "images: 1 (grey) or 3 (RGB)");
         var resume = new Option<string?>("--resume") { Description = "Continue an interrupted run from its checkpoints folder (same experiment and options)" };
         var keepCheckpoints = new Option<bool>("--keep-checkpoints") { Description = "Keep the per-epoch checkpoints after a successful run (they are removed by default)" };
-        var precision = new Option<string?>("--precision")
-        {
-            Description = "Training arithmetic: 'mixed' (bfloat16 batches, float32 weights; fast on CPUs with AVX-512 BF16) or 'float32'; default: the experiment's choice",
-        };
-        precision.AcceptOnlyFromAmong("mixed", "float32");
+        var precision = CommandLineValues.Precision("--precision",
+            "Training arithmetic: 'mixed' (bfloat16 batches, float32 weights; fast on CPUs with AVX-512 BF16) or 'float32'; default: the experiment's choice");
         var list = new Option<bool>("--list") { Description = "List the experiments and architectures and exit" };
         command.Arguments.Add(experiment);
         foreach (var option in new Option[] { epochs, batchSize, learningRate, architecture, seed, data, output, trainRows, testRows, imageSize, channels, resume, list,
@@ -78,7 +75,7 @@ public static class HostCommand
                 parse.GetValue(seed), parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(trainRows), parse.GetValue(testRows),
                 parse.GetValue(architecture), parse.GetValue(imageSize), parse.GetValue(channels), parse.GetValue(resume),
                 parse.GetValue(fromScratch), parse.GetValue(strict), parse.GetValue(trainFolder), parse.GetValue(valFolder), parse.GetValue(testFolder),
-                parse.GetValue(keepCheckpoints), parse.GetValue(precision) is { } p ? p == "mixed" : null);
+                parse.GetValue(keepCheckpoints), CommandLineValues.IsMixed(parse.GetValue(precision)));
             // 'bench' used to be an experiment name; keep 'dotnet run -- bench' working.
             return parse.GetValue(experiment) == "bench" ? BenchCommand.Speed(settings.OutputRoot) : Run(parse.GetValue(experiment)!, settings, parse.GetValue(verbose));
         });

@@ -7,9 +7,9 @@ namespace MLToolkit.Pipelines.Experiments;
 
 /// <summary>
 /// MNIST to 99.5% in the least wall time on two cores: the recipe network (Conv-BN-ReLU 32/64/128, Dense
-/// 256-BN, Dropout 0.4) for three epochs of a one-cycle schedule peaking at 4e-3 (Adam), batch 128, label
-/// smoothing 0.1 and mild affine augmentation; about 85 s of training. Each choice was measured against its
-/// alternatives (BENCHMARKS.md, "mnist-fast").
+/// 256-BN, Dropout 0.4) for four epochs of a one-cycle schedule peaking at 4e-3 (Adam), batch 128, label
+/// smoothing 0.1, mild affine augmentation and mixed precision; about 60 s of training. Each choice was measured
+/// against its alternatives (BENCHMARKS.md, "mnist-fast").
 /// </summary>
 public sealed class MnistFastExperiment : IExperiment
 {
@@ -17,7 +17,7 @@ public sealed class MnistFastExperiment : IExperiment
     public string Name => "mnist-fast";
 
     /// <inheritdoc />
-    public string Description => "MNIST to 99.5% in about 85 s of training: 3 epochs, one-cycle, label smoothing, mild augmentation";
+    public string Description => "MNIST to 99.5% in about 60 s of training: 4 epochs, one-cycle, label smoothing, mild augmentation, mixed precision";
 
     /// <inheritdoc />
     public ExperimentResult Run(ExperimentContext context)
@@ -31,11 +31,14 @@ public sealed class MnistFastExperiment : IExperiment
             .Append(ml.MulticlassClassification.Trainers.Cnn(context.Configure(new CnnOptions
             {
                 Architecture = Architectures.MnistBestCnn(),
-                Epochs = 3,
+                // Mixed precision trains 1.75 times as fast here (AVX-512 BF16): 3 epochs took 44 s (99.52%), so a
+                // fourth fits with room to spare and gives the accuracy a margin too (99.55%, BENCHMARKS.md).
+                Epochs = 4,
                 BatchSize = 128,
                 Optimizer = Optimizers.Adam(learningRate: 4e-3),
                 LearningRateSchedule = Schedules.OneCycle(warmupShare: 0.25),
                 Regularization = new Regularization { LabelSmoothing = 0.1 },
+                MixedPrecision = true,
             })))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 

@@ -39,7 +39,6 @@ internal sealed class BFloat16Compute : IDisposable
         Network = build();
         torch.set_rng_state(generator);
         Network.to(device);
-        Network.load_state_dict(master.state_dict());
         Network.to(ScalarType.BFloat16);
         foreach (var module in Network.modules())
             if (module is BatchNorm1d or BatchNorm2d or BatchNorm3d) module.to(ScalarType.Float32);
@@ -52,6 +51,12 @@ internal sealed class BFloat16Compute : IDisposable
         computeModules = Network.modules().ToList();
         if (masterParameters.Count != computeParameters.Count || masterBuffers.Count != computeBuffers.Count || masterModules.Count != computeModules.Count)
             throw new InvalidOperationException("Mixed precision needs a copy of the same design, but the rebuilt network differs from the trained one.");
+        // The master's values are copied in after the conversions: converted along with the module, the batch norms'
+        // running statistics would pass through bfloat16 and lose digits (and a resumed run would differ from an
+        // uninterrupted one, whose statistics never left float32).
+        TakeWeights();
+        using var noGrad = torch.no_grad();
+        for (int i = 0; i < masterBuffers.Count; i++) computeBuffers[i].copy_(masterBuffers[i]);
     }
 
     /// <summary>

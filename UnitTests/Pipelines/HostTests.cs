@@ -120,9 +120,9 @@ public class HostCommandTests
         Assert.True(exit == 0, error);
         var run = Assert.Single(Directory.GetDirectories(output));
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
-        // Three epochs of 2,000 images (47 steps): well above chance (10%), far from the full run's 99.5%.
+        // Four epochs of 2,000 images (63 steps): well above chance (10%), far from the full run's 99.5%.
         Assert.InRange(metrics.RootElement.GetProperty("Accuracy").GetDouble(), 0.8, 1.0);
-        Assert.Equal(3, metrics.RootElement.GetProperty("Epochs")[0].GetArrayLength());
+        Assert.Equal(4, metrics.RootElement.GetProperty("Epochs")[0].GetArrayLength());
     }
 
     [Fact]
@@ -283,6 +283,21 @@ public class HostCommandTests
         Assert.Contains("Checkpoints removed", text);
     }
 
+    [Fact]
+    public void Precision_chooses_the_training_arithmetic()
+    {
+        double LogLoss(string precision)
+        {
+            var output = TestData.TempDirectory();
+            var (exit, _, error) = Invoke("mnist", "--epochs", "1", "--train-rows", "300", "--test-rows", "100", "--precision", precision, "--output", output);
+            Assert.True(exit == 0, error);
+            var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(Assert.Single(Directory.GetDirectories(output)), "metrics.json"))).RootElement;
+            return metrics.GetProperty("LogLoss").GetDouble();
+        }
+        // The same seed and data: only the arithmetic differs, so the trained models do.
+        Assert.NotEqual(LogLoss("float32"), LogLoss("mixed"));
+    }
+
     [Theory]
     [InlineData("--epochs must be ≥ 1", "mnist", "--epochs", "0")]
     [InlineData("--epochs must be a whole number; 'abc' is not", "mnist", "--epochs", "abc")]
@@ -292,6 +307,7 @@ public class HostCommandTests
     [InlineData("--image-size must be ≥ 8", "images", "--image-size", "2")]
     [InlineData("--channels must be 1 (grey) or 3 (RGB)", "images", "--channels", "2")]
     [InlineData("does not exist", "images", "--data", "/nonexistent/photos")]
+    [InlineData("--precision must be 'mixed' or 'float32'; it is 'half'", "mnist", "--precision", "half")]
     public void A_bad_option_is_refused_in_the_users_words_and_leaves_no_run_folder(string message, params string[] args)
     {
         var output = Path.Combine(TestData.TempDirectory(), "runs");

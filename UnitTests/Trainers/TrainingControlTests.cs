@@ -55,15 +55,18 @@ public class TrainingControlTests
         Assert.InRange(epochs.Count, 2, 29);
     }
 
-    [Fact]
-    public void Killed_run_resumes_from_its_checkpoint_and_ends_as_an_uninterrupted_one()
+    /// <summary>With mixed precision too: the resumed run rebuilds its bfloat16 copy from the checkpoint's weights.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Killed_run_resumes_from_its_checkpoint_and_ends_as_an_uninterrupted_one(bool mixedPrecision)
     {
         var train = TestData.Train(new MLContext(), 800);
         var test = TestData.Test(new MLContext(), 100);
         CnnOptions Options(string? directory, CancellationToken token = default) => new()
         {
             Epochs = 3, BatchSize = 50, Seed = 21, CheckpointDirectory = directory, CancellationToken = token,
-            Architecture = Architectures.MnistBestCnn(),
+            Architecture = Architectures.MnistBestCnn(), MixedPrecision = mixedPrecision,
         };
         float[][] Scores(ITransformer model) => model.Transform(test).GetColumn<float[]>("Score").ToArray();
 
