@@ -79,8 +79,8 @@ public sealed class CnnOptions
 
     /// <summary>
     /// Mixed precision: each batch is computed in bfloat16 while the optimizer updates float32 weights, and the trained
-    /// network is float32 as always (scoring, saving and ONNX export do not change). About 1.6× the training speed on
-    /// CPUs with AVX-512 BF16 (and GPUs); on CPUs without it libtorch emulates bfloat16 and training is slower. Results
+    /// network is float32 as always (scoring, saving and ONNX export do not change). About 1.75× the training speed on
+    /// CPUs with AVX-512 BF16 (measured on the recipe network; see BENCHMARKS.md); on CPUs without it libtorch emulates bfloat16 and training is slower. Results
     /// differ slightly from float32 training, and are as reproducible. Off by default.
     /// </summary>
     public bool MixedPrecision { get; set; }

@@ -55,8 +55,7 @@ internal sealed class BFloat16Compute : IDisposable
         // running statistics would pass through bfloat16 and lose digits (and a resumed run would differ from an
         // uninterrupted one, whose statistics never left float32).
         TakeWeights();
-        using var noGrad = torch.no_grad();
-        for (int i = 0; i < masterBuffers.Count; i++) computeBuffers[i].copy_(masterBuffers[i]);
+        CopyValues(computeBuffers, masterBuffers);
     }
 
     /// <summary>
@@ -90,17 +89,16 @@ internal sealed class BFloat16Compute : IDisposable
     }
 
     /// <summary>The copy takes the master weights the optimizer has just updated.</summary>
-    public void TakeWeights()
-    {
-        using var noGrad = torch.no_grad();
-        for (int i = 0; i < masterParameters.Count; i++) computeParameters[i].copy_(masterParameters[i]);
-    }
+    public void TakeWeights() => CopyValues(computeParameters, masterParameters);
 
     /// <summary>The master takes the copy's buffers (batch-norm running statistics and counts), before it is validated or saved.</summary>
-    public void SyncBuffers()
+    public void SyncBuffers() => CopyValues(masterBuffers, computeBuffers);
+
+    /// <summary>Each tensor of <paramref name="into"/> takes the values of its counterpart in <paramref name="from"/>, converted to its own type.</summary>
+    static void CopyValues(IReadOnlyList<Tensor> into, IReadOnlyList<Tensor> from)
     {
         using var noGrad = torch.no_grad();
-        for (int i = 0; i < masterBuffers.Count; i++) masterBuffers[i].copy_(computeBuffers[i]);
+        for (int i = 0; i < into.Count; i++) into[i].copy_(from[i]);
     }
 
     /// <inheritdoc />
