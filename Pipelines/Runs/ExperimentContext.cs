@@ -2,6 +2,7 @@ using MLToolkit.Trainers.Networks;
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLToolkit.Trainers.Backend;
 using MLToolkit.Trainers.Estimators;
 using MLToolkit.Trainers.Training;
 using MLToolkit.Trainers.Detection;
@@ -34,6 +35,8 @@ public sealed class ExperimentContext(string experiment, RunSettings settings, R
         if (settings.BatchSize is { } batch) options.BatchSize = batch;
         if (settings.LearningRate is { } rate) options.Optimizer = options.Optimizer.WithLearningRate(rate);
         if (settings.MixedPrecision is { } mixed) options.MixedPrecision = mixed;
+        if (options.MixedPrecision && BFloat16Speed.SlowReason(options.Device) is { } slow)
+            Console.WriteLine($"Mixed precision: training in float32 instead, because {slow}.");
         if (classifier && settings.Architecture is { } name) options.Architecture = ArchitectureRegistry.Create(name);
         // Every epoch is checkpointed, so Ctrl+C (or a crash) loses at most the epoch in progress.
         options.CheckpointDirectory ??= settings.ResumeFrom ?? CheckpointFolder;

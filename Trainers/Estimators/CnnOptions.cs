@@ -80,8 +80,11 @@ public sealed class CnnOptions
     /// <summary>
     /// Mixed precision: each batch is computed in bfloat16 while the optimizer updates float32 weights, and the trained
     /// network is float32 as always (scoring, saving and ONNX export do not change). About 1.75× the training speed on
-    /// CPUs with AVX-512 BF16 (measured on the recipe network; see BENCHMARKS.md); on CPUs without it libtorch emulates bfloat16 and training is slower. Results
-    /// differ slightly from float32 training, and are as reproducible. Off by default.
+    /// CPUs with AVX-512 BF16 (measured on the recipe network; see BENCHMARKS.md). Only where it pays: on a machine where
+    /// <see cref="Trainers.Backend.BFloat16Speed.IsFast"/> is false (no bfloat16 instructions, or oneDNN off) bfloat16 is
+    /// many times slower than float32, and the network trains in float32 exactly as without this option
+    /// (<see cref="Trainers.Backend.BFloat16Speed.SlowReason"/> says why). Results differ slightly from float32 training,
+    /// and are as reproducible. Off by default.
     /// </summary>
     public bool MixedPrecision { get; set; }
 

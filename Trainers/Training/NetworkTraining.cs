@@ -36,13 +36,15 @@ internal static class NetworkTraining
                 var network = architecture.Build(shape, train.Classes);
                 options.Pretrained?.LoadInto(network, shape);
                 network.to(device);
+                // Mixed precision only where bfloat16 is fast: elsewhere it would be many times slower than float32.
+                bool mixed = options.MixedPrecision && BFloat16Speed.IsFast(options.Device);
                 var checkpoint = options.CheckpointDirectory is { } directory
-                    ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count, validation?.Count, task.AugmentationDescription))
+                    ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count, validation?.Count, task.AugmentationDescription, mixed))
                     : null;
                 try
                 {
                     var run = new TrainingRun(train, validation, task, seed, device, model, checkpoint,
-                        () => architecture.Build(shape, train.Classes));
+                        () => architecture.Build(shape, train.Classes), mixed);
                     history = TrainingLoop.Run(network, options, run);
                 }
                 catch
@@ -73,13 +75,14 @@ internal static class NetworkTraining
     /// <summary>
     /// What must match for a checkpoint to be resumed: every setting that shapes the run — the design,
     /// the schedule with its parameters (not only its type), the augmentation policy, the data's and the
-    /// validation data's sizes, the optimizer, regularisation, seed and transfer-learning settings.
+    /// validation data's sizes, the optimizer, regularisation, seed and transfer-learning settings, and the arithmetic
+    /// the run computes in (<paramref name="mixed"/>: the precision used, not the one asked for).
     /// </summary>
-    static string Fingerprint(CnnOptions options, int seed, long rows, long? validationRows, string? augmentation) => string.Join("|",
+    static string Fingerprint(CnnOptions options, int seed, long rows, long? validationRows, string? augmentation, bool mixed) => string.Join("|",
         options.Architecture.Name, ArchitectureRegistry.ToJson(options.Architecture), options.Epochs, options.BatchSize,
         options.Optimizer, options.Regularization, options.LearningRateSchedule.GetType().Name,
         System.Text.Json.JsonSerializer.Serialize(options.LearningRateSchedule, options.LearningRateSchedule.GetType()),
         augmentation ?? "no augmentation", validationRows?.ToString() ?? "no validation", seed, rows,
         options.ValidationFraction, options.EarlyStoppingPatience, options.Pretrained?.Description, options.FreezeBackboneEpochs,
-        options.BackboneLearningRateFactor, options.FreezeBackboneBatchNorm, options.FrozenBackboneShare, options.MixedPrecision);
+        options.BackboneLearningRateFactor, options.FreezeBackboneBatchNorm, options.FrozenBackboneShare, mixed);
 }

@@ -18,8 +18,10 @@ namespace MLToolkit.Trainers.Training;
 /// <param name="Model">Index (1-based) and count of the models of the run, for progress.</param>
 /// <param name="Checkpoint">Where to save and resume from, or null.</param>
 /// <param name="Rebuild">Builds another network of the trained one's design (for the bfloat16 copy of mixed precision).</param>
+/// <param name="MixedPrecision">Whether batches are computed in bfloat16: asked for, and fast on this machine.</param>
 internal sealed record TrainingRun(TensorDataset Train, TensorDataset? Validation, ITrainingTask Task,
-    int Seed, Device Device, (int Index, int Count) Model, Checkpoint? Checkpoint, Func<nn.Module<Tensor, Tensor>> Rebuild);
+    int Seed, Device Device, (int Index, int Count) Model, Checkpoint? Checkpoint, Func<nn.Module<Tensor, Tensor>> Rebuild,
+    bool MixedPrecision);
 
 /// <summary>
 /// The epoch loop: shuffle → batch → augment → forward → loss → backward → optimizer step →
@@ -46,7 +48,7 @@ internal static class TrainingLoop
         var state = new Checkpoint.State(network, optimizer, shuffle, augmentDraws, schedule, stopping, history);
         int firstEpoch = run.Checkpoint?.TryRestore(state) ?? 0;
         // Made after the restore, so that the copy starts from the resumed weights.
-        using var compute = options.MixedPrecision ? new BFloat16Compute(network, run.Rebuild, run.Device) : null;
+        using var compute = run.MixedPrecision ? new BFloat16Compute(network, run.Rebuild, run.Device) : null;
 
         var images = data.Images.to(run.Device);
         var labels = data.Labels.to(run.Device);
