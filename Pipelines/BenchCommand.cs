@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MLToolkit.Pipelines.Benchmarks;
 using MLToolkit.Pipelines.Runs;
+using MLToolkit.Trainers.Backend;
 
 namespace MLToolkit.Pipelines;
 
@@ -42,6 +43,7 @@ public static class BenchCommand
     {
         var run = RunFolder.Create(outputRoot, "bench", DateTime.Now);
         Console.WriteLine($"Speed benchmark of the recipe network; run folder: {run.Path}");
+        Console.WriteLine(Backend());
         run.WriteMetrics(SpeedBenchmark.Run(Console.WriteLine));
         return 0;
     }
@@ -50,6 +52,7 @@ public static class BenchCommand
     {
         var run = RunFolder.Create(outputRoot, "bench-onnx", DateTime.Now);
         Console.WriteLine($"Scoring speed, TorchSharp against ONNX Runtime; run folder: {run.Path}");
+        Console.WriteLine(Backend());
         run.WriteMetrics(OnnxSpeedBenchmark.Run(model, run.Path, Console.WriteLine));
         return 0;
     }
@@ -66,7 +69,21 @@ public static class BenchCommand
         // Planned, not created: a peer that fails leaves no half-written run folder.
         var run = RunFolder.Plan(outputRoot, "bench-peer", DateTime.Now);
         Console.WriteLine($"Training and scoring speed against the PyTorch peer ({script}); {rounds} alternating round(s); run folder: {run.Path}");
+        Console.WriteLine(Backend());
         run.WriteMetrics(PeerBenchmark.Run(python, script!, rounds, Console.WriteLine));
         return 0;
+    }
+
+    /// <summary>
+    /// What the figures depend on besides the code: the same kind of VM runs with oneDNN on some days and off on others
+    /// (where it hides its CPU caches), and training speed then differs by about half.
+    /// </summary>
+    static string Backend()
+    {
+        TorchRuntime.EnsureInitialized();
+        var cores = Environment.ProcessorCount;
+        string onednn = TorchRuntime.MkldnnEnabled ? "on" : "off (this machine hides its CPU caches)";
+        string bf16 = BFloat16Speed.SlowReason("cpu") is { } slow ? $"slow ({slow})" : "fast";
+        return $"backend: {cores} cores, oneDNN {onednn}, bfloat16 {bf16}";
     }
 }

@@ -13,7 +13,13 @@ namespace MLToolkit.Trainers.Scoring;
 public sealed class NetworkScorer : IDisposable
 {
     readonly IReadOnlyList<nn.Module<Tensor, Tensor>> _networks;
+    // What scores: the networks with batch norm folded into the layer before it where they allow it (fewer
+    // operations per image; the trained networks stay as they are for saving and export).
+    readonly IReadOnlyList<nn.Module<Tensor, Tensor>> _folded;
+    readonly List<nn.Module> _foldedModules = [];
     readonly Device _device;
+    // Made at the first single-image call (an export and a session: tens of milliseconds), only if one is made.
+    readonly Lazy<OnnxSingleImage?> _single;
 
     /// <summary>Wraps trained networks that all map <paramref name="shape"/> to <paramref name="classes"/> logits.</summary>
     /// <exception cref="ArgumentException">No network, or settings that do not fit them.</exception>
@@ -25,6 +31,8 @@ public sealed class NetworkScorer : IDisposable
         Settings.Validate(networks.Count);
         (_networks, Shape, Classes, _device) = (networks, shape, classes, device);
         foreach (var network in networks) network.eval();
+        _folded = networks.Select(network => BatchNormFolding.Fold(network, _foldedModules)).ToList();
+        _single = new Lazy<OnnxSingleImage?>(() => OnnxSingleImage.TryCreate(this));
     }
 
     /// <summary>The device the networks live on and score on.</summary>
@@ -64,6 +72,21 @@ public sealed class NetworkScorer : IDisposable
     }
 
     /// <summary>
+    /// Class probabilities of one image of a classifier, as <c>PredictionEngine</c> asks for them: through ONNX Runtime
+    /// where the networks export (about a quarter of libtorch's time for one image, see <see cref="OnnxSingleImage"/>),
+    /// otherwise as <see cref="Score"/> does. The two agree to about 1e-6.
+    /// </summary>
+    public float[] ScoreOne(float[] image)
+    {
+        if (image.Length != Shape.Size)
+            throw new ArgumentException($"Expected one image of {Shape.Size} values ({Shape}); got {image.Length} values.", nameof(image));
+        return _single.Value?.Score(image) ?? Score(image, 1);
+    }
+
+    /// <summary>Whether <see cref="ScoreOne"/> goes through ONNX Runtime (made on first use, so this may export the networks).</summary>
+    internal bool ScoresSingleImagesWithOnnx => _single.Value is not null;
+
+    /// <summary>
     /// The augmented views of a batch, one tensor per view. Each image draws its views from its own
     /// generator with a fixed seed, so an image gets the same views (and the same prediction) whatever
     /// batch it is scored in: <c>Transform</c> and <c>PredictionEngine</c> agree.
@@ -91,11 +114,12 @@ public sealed class NetworkScorer : IDisposable
         for (int i = 0; i < _networks.Count; i++)
         {
             if (weights[i] == 0) continue;
-            var probabilities = nn.functional.softmax(_networks[i].call(input), 1);
+            var probabilities = nn.functional.softmax(_folded[i].call(input), 1);
             var contribution = Settings.Combination == EnsembleCombination.MajorityVote
                 ? nn.functional.one_hot(probabilities.argmax(1), Classes).to(ScalarType.Float32)
                 : probabilities;
-            contribution = contribution.mul(weights[i] / total);
+            // A lone network's share is 1: multiplying by it would only cost an operation per prediction.
+            if (weights[i] != total) contribution = contribution.mul(weights[i] / total);
             sum = sum is null ? contribution : sum.add_(contribution);
         }
         return sum!;
@@ -105,5 +129,9 @@ public sealed class NetworkScorer : IDisposable
     public void Dispose()
     {
         foreach (var network in _networks) network.Dispose();
+        // Only the folding's own layers: a folded Sequential's other children are the trained networks' (disposed above),
+        // and disposing a module disposes its children.
+        foreach (var module in _foldedModules.Where(m => m is not TorchSharp.Modules.Sequential)) module.Dispose();
+        if (_single.IsValueCreated) _single.Value?.Dispose();
     }
 }

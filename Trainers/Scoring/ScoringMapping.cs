@@ -40,7 +40,7 @@ internal static class ScoringMapping
 
         void Map(ImageInput source, ScoreOutput destination)
         {
-            var probabilities = scorer.Score(source.Image, 1);
+            var probabilities = scorer.ScoreOne(source.Image);
             destination.Score = probabilities;
             // For key columns, ML.NET's row objects hold the 0-based class index; the IDataView key is index + 1.
             destination.PredictedLabel = (uint)MostProbable(probabilities);
