@@ -83,7 +83,7 @@ public static class BenchCommand
         TorchRuntime.EnsureInitialized();
         var cores = Environment.ProcessorCount;
         string onednn = TorchRuntime.MkldnnEnabled ? "on" : "off (this machine hides its CPU caches)";
-        string bf16 = BFloat16Speed.SlowReason("cpu") is { } slow ? $"slow ({slow})" : "fast";
+        string bf16 = BFloat16Speed.IsFast("cpu") ? "fast" : "slow (mixed precision trains in float32)";
         return $"backend: {cores} cores, oneDNN {onednn}, bfloat16 {bf16}";
     }
 }

@@ -10,7 +10,7 @@ using MLToolkit.Trainers.Estimators;
 namespace MLToolkit.Pipelines.Benchmarks;
 
 /// <summary>Scoring speed of one backend: batch images/s and single-image <c>PredictionEngine</c> latency.</summary>
-/// <param name="Backend">"TorchSharp" or "ONNX Runtime".</param>
+/// <param name="Backend">"MLToolkit model" (libtorch; a single image through ONNX Runtime where the networks export) or "ONNX Runtime" (the exported file through ApplyOnnxModel).</param>
 /// <param name="BatchImagesPerSecond">Forward passes of 1,000 images (the network alone).</param>
 /// <param name="TransformImagesPerSecond">ML.NET <c>Transform</c> of the 10,000 test images, read to the end.</param>
 /// <param name="PredictionEngineMedianMs">Median of one <c>PredictionEngine.Predict</c>.</param>
@@ -18,7 +18,8 @@ public sealed record BackendSpeed(string Backend, double BatchImagesPerSecond, d
 
 /// <summary>
 /// <c>bench --onnx</c>: the recipe network (trained for one epoch on 10,000 MNIST images, or a saved model)
-/// scored by TorchSharp and, exported, by ONNX Runtime through ML.NET's <c>ApplyOnnxModel</c>; three
+/// scored as a saved MLToolkit model (libtorch for batches; its PredictionEngine scores one image through ONNX Runtime
+/// too) and, exported, by ONNX Runtime through ML.NET's <c>ApplyOnnxModel</c>; three
 /// alternating rounds, medians, so both meet the same machine load.
 /// </summary>
 public static class OnnxSpeedBenchmark
@@ -61,7 +62,7 @@ public static class OnnxSpeedBenchmark
         var rounds = new List<BackendSpeed>();
         for (int round = 1; round <= 3; round++)
         {
-            rounds.Add(new BackendSpeed("TorchSharp",
+            rounds.Add(new BackendSpeed("MLToolkit model",
                 Batches(count, (start, n) => cnn.Scorer.Score(images.AsSpan(start * size, n * size), n)),
                 TransformRate(torch.Transform(test), count), Latency(ml.Model.CreatePredictionEngine<Digit, Scores>(torch), digits)));
             rounds.Add(new BackendSpeed("ONNX Runtime",
