@@ -25,24 +25,19 @@ internal sealed class OnnxSingleImage : IDisposable
     public static OnnxSingleImage? TryCreate(NetworkScorer scorer)
     {
         if (scorer.Device.type != TorchSharp.DeviceType.CPU || scorer.Settings.TestTimeViews > 0) return null;
-        var path = Path.Combine(Path.GetTempPath(), $"mltoolkit-scoring-{Guid.NewGuid():N}.onnx");
         try
         {
             var labels = Enumerable.Range(0, scorer.Classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
-            OnnxExport.Write(scorer, labels, OnnxExport.OnnxTask.Classification, path);
+            var model = OnnxExport.ClassifierBytes(scorer, labels);
             // One thread: a prediction is too small to share, and ONNX Runtime's pool would spin on the other cores.
             using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-            var session = new InferenceSession(File.ReadAllBytes(path), options);
+            var session = new InferenceSession(model, options);
             return new OnnxSingleImage(session, [1, scorer.Shape.Channels, scorer.Shape.Height, scorer.Shape.Width], scorer.Classes);
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or OnnxRuntimeException)
         {
             // A layer the exporter does not write, or a graph ONNX Runtime refuses: libtorch scores, as for batches.
             return null;
-        }
-        finally
-        {
-            try { File.Delete(path); } catch (IOException) { }
         }
     }
 

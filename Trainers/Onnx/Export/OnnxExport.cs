@@ -113,6 +113,19 @@ public static class OnnxExport
     /// </summary>
     internal static void Write(NetworkScorer scorer, IReadOnlyList<string> labels, OnnxTask task, string path, int stride = 0)
     {
+        var (graph, metadata) = Graph(scorer, labels, task, stride);
+        graph.Save(path, metadata);
+    }
+
+    /// <summary>What <see cref="Write"/> writes, as bytes (a classifier's: single-image scoring loads them into a session).</summary>
+    internal static byte[] ClassifierBytes(NetworkScorer scorer, IReadOnlyList<string> labels)
+    {
+        var (graph, metadata) = Graph(scorer, labels, OnnxTask.Classification, 0);
+        return graph.ToBytes(metadata);
+    }
+
+    static (OnnxGraphWriter Graph, Dictionary<string, string> Metadata) Graph(NetworkScorer scorer, IReadOnlyList<string> labels, OnnxTask task, int stride)
+    {
         bool segmentation = task == OnnxTask.Segmentation;
         var shape = scorer.Shape;
         var graph = new OnnxGraphWriter();
@@ -173,6 +186,6 @@ public static class OnnxExport
             [TaskKey] = task.ToString().ToLowerInvariant(),
         };
         if (task == OnnxTask.Detection) metadata[StrideKey] = stride.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        graph.Save(path, metadata);
+        return (graph, metadata);
     }
 }

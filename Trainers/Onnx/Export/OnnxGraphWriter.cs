@@ -94,15 +94,7 @@ internal sealed class OnnxGraphWriter
     /// <summary>Writes the model to <paramref name="path"/> through a temporary file, so a failed write leaves no half file.</summary>
     public void Save(string path, IReadOnlyDictionary<string, string> metadata)
     {
-        var model = new ModelProto
-        {
-            IrVersion = IrVersion,
-            ProducerName = "MLToolkit",
-            ProducerVersion = typeof(OnnxGraphWriter).Assembly.GetName().Version?.ToString() ?? "",
-            Graph = _graph,
-        };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
-        foreach (var (key, value) in metadata) model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        var model = Model(metadata);
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temporary = full + ".tmp";
@@ -115,6 +107,23 @@ internal sealed class OnnxGraphWriter
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
+    }
+
+    /// <summary>The model file's bytes, for a session made in memory (no file, so no writable folder needed).</summary>
+    public byte[] ToBytes(IReadOnlyDictionary<string, string> metadata) => Model(metadata).ToByteArray();
+
+    ModelProto Model(IReadOnlyDictionary<string, string> metadata)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "MLToolkit",
+            ProducerVersion = typeof(OnnxGraphWriter).Assembly.GetName().Version?.ToString() ?? "",
+            Graph = _graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        foreach (var (key, value) in metadata) model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return model;
     }
 
     static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, long[] shape)
