@@ -35,8 +35,8 @@ public static class BFloat16Speed
         if (!X86Base.IsSupported) return false;
         var (maxLeaf, _, _, _) = X86Base.CpuId(0, 0);
         if (maxLeaf < 7) return false;
-        var (_, _, _, edx) = X86Base.CpuId(7, 0);
-        var (eax, _, _, _) = X86Base.CpuId(7, 1);
+        var (maxSubLeaf, _, _, edx) = X86Base.CpuId(7, 0);
+        int eax = maxSubLeaf >= 1 ? X86Base.CpuId(7, 1).Eax : 0;
         bool avx512Bf16 = Avx512F.IsSupported && (eax & (1 << 5)) != 0;
         bool amxBf16 = (edx & (1 << 22)) != 0;
         return avx512Bf16 || amxBf16;

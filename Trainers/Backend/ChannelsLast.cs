@@ -22,8 +22,12 @@ internal static class ChannelsLast
         long n = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
         if (c > 1 && images.stride(1) == 1 && images.stride(3) == c && images.stride(2) == w * c) return images;
         // One channel: both layouts order the numbers alike, so only the strides need saying (no copy: at batch 1 the
-        // copy's two operations are a measurable part of a prediction).
-        if (c == 1 && images.is_contiguous()) return images.as_strided([n, c, h, w], [h * w, 1, w, 1]);
-        return images.permute(0, 2, 3, 1).contiguous().as_strided([n, c, h, w], [h * w * c, 1, w * c, c]);
+        // copy's two operations are a measurable part of a prediction). The storage offset is passed on because
+        // TorchSharp's as_strided counts from the start of the storage: a batch narrowed out of a larger tensor
+        // would otherwise read the first batch's numbers.
+        if (c == 1 && images.is_contiguous())
+            return images.as_strided([n, c, h, w], [h * w, 1, w, 1], images.storage_offset());
+        var packed = images.permute(0, 2, 3, 1).contiguous();
+        return packed.as_strided([n, c, h, w], [h * w * c, 1, w * c, c], packed.storage_offset());
     }
 }

@@ -31,7 +31,7 @@ internal static class BatchNormFolding
             nn.Module<Tensor, Tensor>? folded = (module, next) switch
             {
                 (Conv2d conv, BatchNorm2d norm) => FoldedConv2d.TryCreate(conv, norm),
-                (Linear dense, BatchNorm1d norm) when Foldable(norm) => nn.utils.fuse_linear_bn_eval(dense, norm),
+                (Linear dense, BatchNorm1d norm) => FoldedLinear.TryCreate(dense, norm),
                 _ => null,
             };
             if (folded is not null)
@@ -57,6 +57,23 @@ internal static class BatchNormFolding
     /// <summary>Batch norm with running statistics (without them evaluation normalises by the batch's own, which no weight can absorb).</summary>
     static bool Foldable(BatchNorm norm) => norm.running_mean is not null && norm.running_var is not null;
 
+    /// <summary>
+    /// Batch norm's per-channel scale (γ / √(variance + ε)) and the bias that, after the layer's weights are scaled by it,
+    /// gives what batch norm of the layer's output gives; null without running statistics. Made in their own dispose
+    /// scope and detached from every scope: a caller's open scope must not take the scoring copy's tensors.
+    /// </summary>
+    static (Tensor Scale, Tensor Bias)? ScaleAndBias(BatchNorm norm, Tensor? layerBias)
+    {
+        if (!Foldable(norm)) return null;
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var mean = norm.running_mean!.detach();
+        var scale = (norm.weight?.detach() ?? torch.ones_like(mean)) / (norm.running_var!.detach() + norm.eps).sqrt();
+        var shift = norm.bias?.detach() ?? torch.zeros_like(mean);
+        var bias = ((layerBias?.detach() ?? torch.zeros_like(mean)) - mean) * scale + shift;
+        return (scale.DetachFromDisposeScope(), bias.DetachFromDisposeScope());
+    }
+
     /// <summary>A convolution with batch norm's scale in its weights and its shift in its bias.</summary>
     sealed class FoldedConv2d : nn.Module<Tensor, Tensor>
     {
@@ -74,16 +91,39 @@ internal static class BatchNormFolding
         /// <summary>The folded layer, or null where the convolution pads otherwise than with zeros on given sides ("same", reflection…).</summary>
         public static FoldedConv2d? TryCreate(Conv2d conv, BatchNorm2d norm)
         {
-            if (!Foldable(norm) || conv.padding_type is not null || conv.padding is not { } padding || conv.padding_mode != PaddingModes.Zeros) return null;
-            using var scope = torch.NewDisposeScope();
-            using var noGrad = torch.no_grad();
-            var scale = (norm.weight?.detach() ?? torch.ones_like(norm.running_var!)) / (norm.running_var!.detach() + norm.eps).sqrt();
-            var weight = conv.weight!.detach() * scale.reshape(-1, 1, 1, 1);
-            var shift = norm.bias?.detach() ?? torch.zeros_like(norm.running_mean!);
-            var bias = ((conv.bias?.detach() ?? torch.zeros_like(norm.running_mean!)) - norm.running_mean!.detach()) * scale + shift;
-            return new FoldedConv2d(weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope(), conv, padding);
+            if (conv.padding_type is not null || conv.padding is not { } padding || conv.padding_mode != PaddingModes.Zeros) return null;
+            if (ScaleAndBias(norm, conv.bias) is not { } folded) return null;
+            var (scale, bias) = folded;
+            using (scale)
+            using (torch.no_grad())
+                return new FoldedConv2d((conv.weight!.detach() * scale.reshape(-1, 1, 1, 1)).DetachFromDisposeScope(), bias, conv, padding);
         }
 
         public override Tensor forward(Tensor input) => nn.functional.conv2d(input, _weight, _bias, _stride, _padding, _dilation, _groups);
+    }
+
+    /// <summary>A dense layer with batch norm's scale in its weights and its shift in its bias.</summary>
+    sealed class FoldedLinear : nn.Module<Tensor, Tensor>
+    {
+        readonly Tensor _weight, _bias;
+
+        FoldedLinear(Tensor weight, Tensor bias) : base("folded_linear")
+        {
+            (_weight, _bias) = (weight, bias);
+            register_buffer("weight", _weight);
+            register_buffer("bias", _bias);
+        }
+
+        /// <summary>The folded layer, or null where batch norm has no running statistics.</summary>
+        public static FoldedLinear? TryCreate(Linear dense, BatchNorm1d norm)
+        {
+            if (ScaleAndBias(norm, dense.bias) is not { } folded) return null;
+            var (scale, bias) = folded;
+            using (scale)
+            using (torch.no_grad())
+                return new FoldedLinear((dense.weight!.detach() * scale.reshape(-1, 1)).DetachFromDisposeScope(), bias);
+        }
+
+        public override Tensor forward(Tensor input) => nn.functional.linear(input, _weight, _bias);
     }
 }

@@ -15,7 +15,8 @@ public sealed class NetworkScorer : IDisposable
     readonly IReadOnlyList<nn.Module<Tensor, Tensor>> _networks;
     // What scores: the networks with batch norm folded into the layer before it where they allow it (fewer
     // operations per image; the trained networks stay as they are for saving and export).
-    readonly IReadOnlyList<nn.Module<Tensor, Tensor>> _folded;
+    // Made at the first scoring: detectors and members' own scorers may never score.
+    readonly Lazy<IReadOnlyList<nn.Module<Tensor, Tensor>>> _folded;
     readonly List<nn.Module> _foldedModules = [];
     readonly Device _device;
     // Made at the first single-image call (an export and a session: tens of milliseconds), only if one is made.
@@ -31,8 +32,8 @@ public sealed class NetworkScorer : IDisposable
         Settings.Validate(networks.Count);
         (_networks, Shape, Classes, _device) = (networks, shape, classes, device);
         foreach (var network in networks) network.eval();
-        _folded = networks.Select(network => BatchNormFolding.Fold(network, _foldedModules)).ToList();
-        _single = new Lazy<OnnxSingleImage?>(() => OnnxSingleImage.TryCreate(this));
+        _folded = new(() => networks.Select(network => BatchNormFolding.Fold(network, _foldedModules)).ToList());
+        _single = new Lazy<OnnxSingleImage?>(SingleImageSession);
     }
 
     /// <summary>The device the networks live on and score on.</summary>
@@ -83,6 +84,28 @@ public sealed class NetworkScorer : IDisposable
         return _single.Value?.Score(image) ?? Score(image, 1);
     }
 
+    /// <summary>
+    /// The ONNX Runtime session for <see cref="ScoreOne"/>, or null: whatever keeps one from being made (a layer the
+    /// exporter does not know, or ONNX Runtime missing where an app or notebook loads the toolkit's assembly without its
+    /// dependencies) leaves single images to libtorch, which scores them as it scores batches. Not inlined, so that a
+    /// missing ONNX Runtime assembly fails inside the try and not while this method is compiled.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    OnnxSingleImage? SingleImageSession()
+    {
+        try
+        {
+            return OnnxSingleImage.TryCreate(this);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The networks as they score (batch norms folded where they allow it).</summary>
+    internal IReadOnlyList<nn.Module<Tensor, Tensor>> ScoringNetworks => _folded.Value;
+
     /// <summary>Whether <see cref="ScoreOne"/> goes through ONNX Runtime (made on first use, so this may export the networks).</summary>
     internal bool ScoresSingleImagesWithOnnx => _single.Value is not null;
 
@@ -114,7 +137,7 @@ public sealed class NetworkScorer : IDisposable
         for (int i = 0; i < _networks.Count; i++)
         {
             if (weights[i] == 0) continue;
-            var probabilities = nn.functional.softmax(_folded[i].call(input), 1);
+            var probabilities = nn.functional.softmax(_folded.Value[i].call(input), 1);
             var contribution = Settings.Combination == EnsembleCombination.MajorityVote
                 ? nn.functional.one_hot(probabilities.argmax(1), Classes).to(ScalarType.Float32)
                 : probabilities;
@@ -131,7 +154,8 @@ public sealed class NetworkScorer : IDisposable
         foreach (var network in _networks) network.Dispose();
         // Only the folding's own layers: a folded Sequential's other children are the trained networks' (disposed above),
         // and disposing a module disposes its children.
-        foreach (var module in _foldedModules.Where(m => m is not TorchSharp.Modules.Sequential)) module.Dispose();
+        if (_folded.IsValueCreated)
+            foreach (var module in _foldedModules.Where(m => m is not TorchSharp.Modules.Sequential)) module.Dispose();
         if (_single.IsValueCreated) _single.Value?.Dispose();
     }
 }

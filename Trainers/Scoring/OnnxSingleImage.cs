@@ -22,6 +22,7 @@ internal sealed class OnnxSingleImage : IDisposable
     /// The session for <paramref name="scorer"/>'s classifier, or null where it cannot have one: networks on a GPU,
     /// test-time views (drawn by torch), or a network the exporter does not know (its layers are then scored by libtorch).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public static OnnxSingleImage? TryCreate(NetworkScorer scorer)
     {
         if (scorer.Device.type != TorchSharp.DeviceType.CPU || scorer.Settings.TestTimeViews > 0) return null;
@@ -37,6 +38,7 @@ internal sealed class OnnxSingleImage : IDisposable
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or OnnxRuntimeException)
         {
             // A layer the exporter does not write, or a graph ONNX Runtime refuses: libtorch scores, as for batches.
+            // (Anything else, such as ONNX Runtime's assembly missing, is caught by NetworkScorer with the same outcome.)
             return null;
         }
     }

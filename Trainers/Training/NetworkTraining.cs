@@ -39,7 +39,7 @@ internal static class NetworkTraining
                 // Mixed precision only where bfloat16 is fast: elsewhere it would be many times slower than float32.
                 bool mixed = options.MixedPrecision && BFloat16Speed.IsFast(options.Device);
                 var checkpoint = options.CheckpointDirectory is { } directory
-                    ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count, validation?.Count, task.AugmentationDescription, mixed))
+                    ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count, validation?.Count, task.AugmentationDescription))
                     : null;
                 try
                 {
@@ -75,14 +75,15 @@ internal static class NetworkTraining
     /// <summary>
     /// What must match for a checkpoint to be resumed: every setting that shapes the run — the design,
     /// the schedule with its parameters (not only its type), the augmentation policy, the data's and the
-    /// validation data's sizes, the optimizer, regularisation, seed and transfer-learning settings, and the arithmetic
-    /// the run computes in (<paramref name="mixed"/>: the precision used, not the one asked for).
+    /// validation data's sizes, the optimizer, regularisation, seed and transfer-learning settings. Mixed precision
+    /// counts as asked for, not as used: the weights and optimizer state are float32 either way, so a run checkpointed
+    /// where bfloat16 is fast resumes where it is not (and the other way round).
     /// </summary>
-    static string Fingerprint(CnnOptions options, int seed, long rows, long? validationRows, string? augmentation, bool mixed) => string.Join("|",
+    static string Fingerprint(CnnOptions options, int seed, long rows, long? validationRows, string? augmentation) => string.Join("|",
         options.Architecture.Name, ArchitectureRegistry.ToJson(options.Architecture), options.Epochs, options.BatchSize,
         options.Optimizer, options.Regularization, options.LearningRateSchedule.GetType().Name,
         System.Text.Json.JsonSerializer.Serialize(options.LearningRateSchedule, options.LearningRateSchedule.GetType()),
         augmentation ?? "no augmentation", validationRows?.ToString() ?? "no validation", seed, rows,
         options.ValidationFraction, options.EarlyStoppingPatience, options.Pretrained?.Description, options.FreezeBackboneEpochs,
-        options.BackboneLearningRateFactor, options.FreezeBackboneBatchNorm, options.FrozenBackboneShare, mixed);
+        options.BackboneLearningRateFactor, options.FreezeBackboneBatchNorm, options.FrozenBackboneShare, options.MixedPrecision);
 }

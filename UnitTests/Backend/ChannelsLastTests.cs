@@ -24,6 +24,25 @@ public class ChannelsLastTests
         if (channels > 1) Assert.Same(converted, ChannelsLast.Of(converted));
     }
 
+    /// <summary>
+    /// Batches are views narrowed out of a larger tensor: the channels-last copy must read the batch's own numbers,
+    /// not those at the start of the storage (TorchSharp's as_strided counts from there).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_batch_narrowed_out_of_a_larger_tensor_keeps_its_own_values(int channels)
+    {
+        TorchRuntime.EnsureInitialized();
+        using var scope = torch.NewDisposeScope();
+        var all = torch.arange(6 * channels * 5 * 4, dtype: ScalarType.Float32).reshape(6, channels, 5, 4);
+        var batch = all.narrow(0, 2, 3);
+        Assert.NotEqual(0, batch.storage_offset());
+        var converted = ChannelsLast.Of(batch);
+        Assert.Equal(batch.shape, converted.shape);
+        Assert.True(converted.eq(batch).all().item<bool>(), "the converted batch holds other images' numbers");
+    }
+
     [Fact]
     public void Other_ranks_are_left_alone()
     {
