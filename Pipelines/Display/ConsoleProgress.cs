@@ -7,13 +7,14 @@ namespace MLToolkit.Pipelines.Display;
 /// <summary>
 /// Shows training progress: a live bar per epoch (loss, accuracy, learning rate, images/s, time
 /// left) on an interactive terminal, or a plain line every tenth of an epoch when the output is
-/// redirected. Every epoch's summary also goes to the run's train.log.
+/// redirected. Every epoch's summary also goes to the run's train.log. Ensemble members that train side by side
+/// each have their own bar and lines (the state is kept per model).
 /// </summary>
 public sealed class ConsoleProgress(RunFolder run) : ITrainingCallback
 {
     ProgressContext? _live;
-    ProgressTask? _task;
-    int _lastPlainTenth = -1;
+    readonly Dictionary<int, ProgressTask> _tasks = [];
+    readonly Dictionary<int, int> _lastPlainTenth = [];
 
     /// <summary>Whether the live display can be used (an interactive terminal).</summary>
     public static bool Interactive => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
@@ -40,19 +41,20 @@ public sealed class ConsoleProgress(RunFolder run) : ITrainingCallback
     public void OnBatchEnd(TrainingProgress p)
     {
         var text = Describe(p);
+        int model = p.Model.Index;
         if (_live is not null)
         {
-            if (_task is null || p.Batch == 1)
-                _task = _live.AddTask(text, maxValue: p.Batches);
-            _task.Description = Markup.Escape(text);
-            _task.Value = p.Batch;
+            if (!_tasks.TryGetValue(model, out var task) || p.Batch == 1)
+                _tasks[model] = task = _live.AddTask(text, maxValue: p.Batches);
+            task.Description = Markup.Escape(text);
+            task.Value = p.Batch;
             return;
         }
         int tenth = (int)(10L * p.Batch / p.Batches);
-        if (p.Batch == 1) _lastPlainTenth = 0;
-        if (tenth > _lastPlainTenth && p.Batch < p.Batches)
+        if (p.Batch == 1) _lastPlainTenth[model] = 0;
+        if (tenth > _lastPlainTenth.GetValueOrDefault(model) && p.Batch < p.Batches)
         {
-            _lastPlainTenth = tenth;
+            _lastPlainTenth[model] = tenth;
             Console.WriteLine(text);
         }
     }
@@ -64,11 +66,10 @@ public sealed class ConsoleProgress(RunFolder run) : ITrainingCallback
                    $"lr {summary.LearningRate:G3}  {summary.Seconds:F1}s  memory {summary.WorkingSetMegabytes:F0} MB  " +
                    $"time left {p.Remaining:hh\\:mm\\:ss}";
         run.Log(line);
-        if (_task is not null)
+        if (_tasks.Remove(p.Model.Index, out var task))
         {
-            _task.Description = Markup.Escape(line);
-            _task.StopTask();
-            _task = null;
+            task.Description = Markup.Escape(line);
+            task.StopTask();
         }
         else
         {

@@ -1,4 +1,5 @@
 using MLToolkit.Trainers.Networks;
+using MLToolkit.Trainers.LearningRates;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -24,6 +25,16 @@ public sealed class EnsembleOptions
     /// averaged with the original image at prediction; 0 turns it off.
     /// </summary>
     public int TestTimeAugmentationViews { get; set; }
+
+    /// <summary>
+    /// How many members train at once, each on its own thread with its share of the cores (default 1: one after
+    /// another, each with every core). Measured through the pipeline on 2 cores (BENCHMARKS.md, "Parallel ensemble
+    /// members"), two at once was no faster without augmentation and 0.75× with RandomAffine, so one after another stays
+    /// the default; raise it where a measurement on your machine says so. Side by side needs CPU members that leave
+    /// <see cref="CnnOptions.Threads"/> unset and share no adaptive schedule object. A member trained beside others is
+    /// the model it is trained alone with the same seed and thread count.
+    /// </summary>
+    public int MembersAtOnce { get; set; } = 1;
 }
 
 /// <summary>
@@ -49,6 +60,11 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
         new ScoringSettings(Ensemble.Combination, Ensemble.Weights).Validate(members.Count);
         if (Ensemble.TestTimeAugmentationViews is < 0 or > 64)
             throw new ArgumentException($"TestTimeAugmentationViews must be in [0, 64]; it is {Ensemble.TestTimeAugmentationViews}.", nameof(ensemble));
+        if (Ensemble.MembersAtOnce is var atOnce && (atOnce < 1 || (atOnce > 1 && SideBySideObstacle() is not null)))
+            throw new ArgumentException(atOnce < 1
+                ? $"MembersAtOnce must be >= 1; it is {atOnce}."
+                : $"MembersAtOnce is {atOnce}, but the members cannot train side by side: {SideBySideObstacle()}. Use 1 to train them one after another.",
+                nameof(ensemble));
         _host = env.Register(nameof(CnnEnsembleTrainer));
     }
 
@@ -58,7 +74,7 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
     /// <summary>How the members are combined.</summary>
     public EnsembleOptions Ensemble { get; }
 
-    /// <summary>Trains every member on <paramref name="input"/>, one after another.</summary>
+    /// <summary>Trains every member on <paramref name="input"/>, side by side or one after another (see <see cref="EnsembleOptions.MembersAtOnce"/>).</summary>
     /// <exception cref="InvalidOperationException">Test-time augmentation was asked for but the pipeline has no augmentation stage.</exception>
     public CnnTransformer Fit(IDataView input)
     {
@@ -68,27 +84,20 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
         if (Ensemble.TestTimeAugmentationViews > 0 && policy is null)
             throw new InvalidOperationException("Test-time augmentation needs an ml.Transforms.Augment stage before the ensemble trainer.");
 
-        var networks = new List<nn.Module<Tensor, Tensor>>();
-        var histories = new List<IReadOnlyList<EpochSummary>>();
-        var architectures = new List<IArchitecture>();
         int baseSeed = _host.Rand.Next();
-        Datasets.Images.ImageShape shape = default;
-        try
+        // Members differ by seed unless their options fix one.
+        var jobs = Members.Select((member, i) => (Func<TrainedMember>)(() =>
         {
-            for (int i = 0; i < Members.Count; i++)
-            {
-                // Members differ by seed unless their options fix one.
-                var seed = Members[i].Seed ?? baseSeed + 7919 * i;
-                networks.Add(CnnTrainer.TrainNetwork(input, Members[i], seed, (i + 1, Members.Count), out shape, out var architecture, out var history));
-                histories.Add(history);
-                architectures.Add(architecture);
-            }
-        }
-        catch
-        {
-            foreach (var network in networks) network.Dispose();
-            throw;
-        }
+            var network = CnnTrainer.TrainNetwork(input, member, member.Seed ?? baseSeed + 7919 * i, (i + 1, Members.Count),
+                out var shape, out var architecture, out var history);
+            return new TrainedMember(network, shape, architecture, history);
+        })).ToList();
+        int atOnce = Math.Min(Ensemble.MembersAtOnce, Members.Count);
+        var trained = MemberGroup.Run(jobs, atOnce, Math.Max(1, Environment.ProcessorCount / atOnce), member => member.Network.Dispose());
+        var networks = trained.Select(m => m.Network).ToList();
+        var shape = trained[^1].Shape;
+        var histories = trained.Select(m => m.History).ToList();
+        var architectures = trained.Select(m => m.Architecture).ToList();
 
         var label = input.Schema[first.LabelColumnName];
         var settings = new ScoringSettings(Ensemble.Combination, Ensemble.Weights, Ensemble.TestTimeAugmentationViews,
@@ -97,6 +106,22 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
         return new CnnTransformer(first.FeatureColumnName, scorer, architectures,
             KeyValues.FromColumn(label), histories);
     }
+
+    /// <summary>Why the members cannot train side by side, or null if they can.</summary>
+    string? SideBySideObstacle()
+    {
+        if (Members.Any(m => m.Threads is not null))
+            return "a member sets CnnOptions.Threads (side by side, the cores are shared out among the members)";
+        if (Members.Any(m => !string.Equals(m.Device.Trim(), "cpu", StringComparison.OrdinalIgnoreCase)))
+            return "a member trains on a GPU";
+        var adaptive = Members.Select(m => m.LearningRateSchedule).OfType<IAdaptiveSchedule>().ToList();
+        if (adaptive.Distinct(ReferenceEqualityComparer.Instance).Count() != adaptive.Count)
+            return "two members share one adaptive learning-rate schedule object, which keeps the state of one run (give each member its own)";
+        return null;
+    }
+
+    sealed record TrainedMember(nn.Module<Tensor, Tensor> Network, Datasets.Images.ImageShape Shape, IArchitecture Architecture,
+        IReadOnlyList<EpochSummary> History);
 
     /// <summary>The schema after the transformer: the input plus <c>Score</c> and <c>PredictedLabel</c>.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>

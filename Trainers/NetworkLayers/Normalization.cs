@@ -81,6 +81,6 @@ public sealed record Dropout(double Rate) : Layer
     public override nn.Module<Tensor, Tensor> Build(long[] input, BuildContext context)
     {
         OutputShape(input);
-        return nn.Dropout(Rate);
+        return new Modules.DropoutModule(Rate);
     }
 }

@@ -54,7 +54,7 @@ public sealed record MnistCnn(int[] Filters, int Dense = 256, double Dropout = 0
         layers.Add(("dense", nn.Linear(channels * height * width, Dense, hasBias: !BatchNorm)));
         if (BatchNorm) layers.Add(("dense_bn", nn.BatchNorm1d(Dense)));
         layers.Add(("dense_relu", nn.ReLU()));
-        layers.Add(("dropout", nn.Dropout(Dropout)));
+        layers.Add(("dropout", new NetworkLayers.Modules.DropoutModule(Dropout)));
         layers.Add(("output", nn.Linear(Dense, classes)));
 
         var network = nn.Sequential(layers);

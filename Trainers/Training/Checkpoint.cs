@@ -37,7 +37,7 @@ internal sealed class Checkpoint
     }
 
     /// <summary>The parts of a run that a checkpoint holds.</summary>
-    public sealed record State(nn.Module Network, OptimizerHelper Optimizer, Generator Shuffle, Generator Augment,
+    public sealed record State(nn.Module Network, OptimizerHelper Optimizer, Generator Shuffle, Generator Augment, Generator Layers,
         ILearningRateSchedule Schedule, EarlyStopping Stopping, List<EpochSummary> History);
 
     /// <summary>Writes the state after <paramref name="completedEpochs"/> epochs.</summary>
@@ -57,7 +57,7 @@ internal sealed class Checkpoint
             WriteBlock(writer, w => state.Optimizer.save_state_dict(w));
             WriteBlock(writer, RngBytes(state.Shuffle.get_state()));
             WriteBlock(writer, RngBytes(state.Augment.get_state()));
-            WriteBlock(writer, RngBytes(torch.get_rng_state()));
+            WriteBlock(writer, RngBytes(state.Layers.get_state()));
             var schedule = (state.Schedule as IAdaptiveSchedule)?.GetState() ?? [];
             writer.Write(schedule.Length);
             foreach (var value in schedule) writer.Write(value);
@@ -103,7 +103,7 @@ internal sealed class Checkpoint
             using (var optimizer = new BinaryReader(new MemoryStream(ReadBlock(reader)))) state.Optimizer.load_state_dict(optimizer);
             state.Shuffle.set_state(RngTensor(ReadBlock(reader)));
             state.Augment.set_state(RngTensor(ReadBlock(reader)));
-            torch.set_rng_state(RngTensor(ReadBlock(reader)));
+            state.Layers.set_state(RngTensor(ReadBlock(reader)));
             var schedule = new double[reader.ReadInt32()];
             for (int i = 0; i < schedule.Length; i++) schedule[i] = reader.ReadDouble();
             if (state.Schedule is IAdaptiveSchedule adaptive && schedule.Length > 0) adaptive.SetState(schedule);

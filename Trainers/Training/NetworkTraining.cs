@@ -21,19 +21,37 @@ internal static class NetworkTraining
     public static nn.Module<Tensor, Tensor> Train(IDataView input, CnnOptions options, IArchitecture architecture, ImageShape shape, int seed,
         (int Index, int Count) model, ITrainingTask task, Func<IDataView, TensorDataset> read, out IReadOnlyList<EpochSummary> history)
     {
-        // Weight initialisation and dropout draw from torch's one global generator, and the thread count
-        // is set for the run: two trainings at once would interleave their draws and neither would be
-        // reproducible. So trainings in one process take turns (see CnnOptions.Seed).
+        // Weight initialisation draws from torch's one global generator, and the thread count is process-wide: a
+        // training alone holds the gate for its whole run, so concurrent Fit calls take turns and each gives what it
+        // gives alone. Members of a group (MemberGroup) run side by side; the group holds the gate for them and they
+        // take turns only to build their networks.
+        if (MemberGroup.Current is { } group)
+            return TrainHoldingGate(input, options, architecture, shape, seed, model, task, read, group.BuildGate, out history);
         lock (TorchRuntime.TrainingGate)
         {
             TorchRuntime.SetThreads(options.Threads ?? Environment.ProcessorCount);
-            var device = TorchRuntime.ResolveDevice(options.Device);
-            var (train, validation) = ReadData(input, options, read, seed);
+            return TrainHoldingGate(input, options, architecture, shape, seed, model, task, read, new object(), out history);
+        }
+    }
+
+    static nn.Module<Tensor, Tensor> TrainHoldingGate(IDataView input, CnnOptions options, IArchitecture architecture, ImageShape shape,
+        int seed, (int Index, int Count) model, ITrainingTask task, Func<IDataView, TensorDataset> read, object buildGate,
+        out IReadOnlyList<EpochSummary> history)
+    {
+        var device = TorchRuntime.ResolveDevice(options.Device);
+        var (train, validation) = ReadData(input, options, read, seed);
+        try
+        {
+            nn.Module<Tensor, Tensor> network;
+            lock (buildGate)
+            {
+                // The seed fixes the initial weights; the run's own streams (TrainingLoop) fix shuffling,
+                // augmentation and the layers' draws.
+                torch.manual_seed(seed);
+                network = architecture.Build(shape, train.Classes);
+            }
             try
             {
-                // One seed fixes the initial weights, dropout masks and shuffling order.
-                torch.manual_seed(seed);
-                var network = architecture.Build(shape, train.Classes);
                 options.Pretrained?.LoadInto(network, shape);
                 network.to(device);
                 // Mixed precision only where bfloat16 is fast: elsewhere it would be many times slower than float32.
@@ -41,24 +59,23 @@ internal static class NetworkTraining
                 var checkpoint = options.CheckpointDirectory is { } directory
                     ? Checkpoint.For(directory, model.Index, Fingerprint(options, seed, train.Count, validation?.Count, task.AugmentationDescription))
                     : null;
-                try
-                {
-                    var run = new TrainingRun(train, validation, task, seed, device, model, checkpoint,
-                        () => architecture.Build(shape, train.Classes), mixed);
-                    history = TrainingLoop.Run(network, options, run);
-                }
-                catch
-                {
-                    network.Dispose();
-                    throw;
-                }
-                return network;
+                // The bfloat16 copy is built under the gate too: its initial draws would otherwise fall between another
+                // member's seed and build.
+                var run = new TrainingRun(train, validation, task, seed, device, model, checkpoint,
+                    () => { lock (buildGate) return architecture.Build(shape, train.Classes); }, mixed);
+                history = TrainingLoop.Run(network, options, run);
             }
-            finally
+            catch
             {
-                train.Dispose();
-                validation?.Dispose();
+                network.Dispose();
+                throw;
             }
+            return network;
+        }
+        finally
+        {
+            train.Dispose();
+            validation?.Dispose();
         }
     }
 

@@ -30,6 +30,9 @@ internal sealed record TrainingRun(TensorDataset Train, TensorDataset? Validatio
 /// </summary>
 internal static class TrainingLoop
 {
+    // Ensemble members training side by side share their callbacks (a progress display, a log): one call at a time.
+    static readonly object CallbackGate = new();
+
     /// <summary>Trains <paramref name="network"/> in place and returns one summary per epoch.</summary>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
     /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled (the last finished epoch is checkpointed).</exception>
@@ -41,11 +44,14 @@ internal static class TrainingLoop
         using var shuffle = new Generator((ulong)run.Seed);
         // Augmentation has its own stream of random numbers, so adding it does not change the batch order.
         using var augmentDraws = new Generator((ulong)run.Seed + 1);
+        // Dropout masks and stochastic pooling draw from the run's own stream, not torch's global one (see LayerDraws).
+        using var layerDraws = new Generator((ulong)run.Seed + 3);
+        using var drawing = LayerDraws.Use(layerDraws);
         var schedule = options.LearningRateSchedule;
         (schedule as IAdaptiveSchedule)?.Reset();
         var stopping = new EarlyStopping(options.EarlyStoppingPatience);
         var history = new List<EpochSummary>();
-        var state = new Checkpoint.State(network, optimizer, shuffle, augmentDraws, schedule, stopping, history);
+        var state = new Checkpoint.State(network, optimizer, shuffle, augmentDraws, layerDraws, schedule, stopping, history);
         int firstEpoch = run.Checkpoint?.TryRestore(state) ?? 0;
         // Made after the restore, so that the copy starts from the resumed weights.
         using var compute = run.MixedPrecision ? new BFloat16Compute(network, run.Rebuild, run.Device) : null;
@@ -109,7 +115,7 @@ internal static class TrainingLoop
 
                     progress = Progress(epoch - firstEpoch, epoch, batch + 1, batches, options.Epochs - firstEpoch, options.Epochs,
                         lossSum / seen, (double)correct / Math.Max(1, counted), learningRate, clock.Elapsed, epochClock.Elapsed, seen, run.Model);
-                    foreach (var callback in options.Callbacks) callback.OnBatchEnd(progress);
+                    lock (CallbackGate) foreach (var callback in options.Callbacks) callback.OnBatchEnd(progress);
                 }
 
                 compute?.SyncBuffers();
@@ -122,7 +128,7 @@ internal static class TrainingLoop
                     epochClock.Elapsed.TotalSeconds, Environment.WorkingSet / (1024.0 * 1024.0), validation?.Item1, validation?.Item2);
                 history.Add(summary);
                 run.Checkpoint?.Save(epoch + 1, state);
-                foreach (var callback in options.Callbacks) callback.OnEpochEnd(progress, summary);
+                lock (CallbackGate) foreach (var callback in options.Callbacks) callback.OnEpochEnd(progress, summary);
             }
         }
         finally

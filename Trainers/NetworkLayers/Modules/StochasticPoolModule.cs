@@ -25,8 +25,9 @@ internal sealed class StochasticPoolModule : nn.Module<Tensor, Tensor>
         // Negative inputs have no probability; a tiny floor keeps all-zero windows valid (they pick a zero).
         var weights = rows.clamp_min(0) + 1e-12;
         var probabilities = weights / weights.sum(1, keepdim: true);
+        // Picks drawn from the training run's own stream (see LayerDraws).
         Tensor pooled = training
-            ? rows.gather(1, torch.multinomial(probabilities.detach(), 1)).squeeze(1)
+            ? rows.gather(1, torch.multinomial(probabilities.detach(), 1, generator: Training.LayerDraws.Current)).squeeze(1)
             : (rows.clamp_min(0) * probabilities).sum(1);
         return pooled.reshape(shape[0], shape[1], shape[2], shape[3]).MoveToOuterDisposeScope();
     }

@@ -55,7 +55,7 @@ internal sealed class ModuleExporter(OnnxGraphWriter graph)
                 return CropToInput(crop, x, path);
             case AuxiliaryTapModule:
                 return x; // the auxiliary head adds to the loss while training only
-            case Dropout or Identity:
+            case Dropout or DropoutModule or Identity:
                 return x;
             case Conv2d conv:
                 return Convolution("Conv", conv, x, path);
