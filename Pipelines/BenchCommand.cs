@@ -82,7 +82,8 @@ public static class BenchCommand
     {
         TorchRuntime.EnsureInitialized();
         var cores = Environment.ProcessorCount;
-        string onednn = TorchRuntime.MkldnnEnabled ? "on" : "off (this machine hides its CPU caches)";
+        string onednn = !TorchRuntime.MkldnnEnabled ? "off (this machine hides its CPU caches)"
+            : TorchRuntime.OneDnnCacheSizesSupplied ? "on (cache sizes supplied: this machine hides its own)" : "on";
         string bf16 = BFloat16Speed.IsFast("cpu") ? "fast" : "slow (mixed precision trains in float32)";
         return $"backend: {cores} cores, oneDNN {onednn}, bfloat16 {bf16}";
     }

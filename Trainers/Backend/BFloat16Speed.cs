@@ -24,7 +24,7 @@ public static class BFloat16Speed
             return "this CPU has no bfloat16 instructions (AVX-512 BF16 or AMX-BF16), so libtorch would emulate them";
         TorchRuntime.EnsureInitialized();
         if (!TorchRuntime.MkldnnEnabled)
-            return "oneDNN is off on this machine (its CPU caches are hidden, see TorchRuntime.CpuCachesKnown), " +
+            return "oneDNN is off on this machine (its CPU caches are hidden and could not be supplied, see TorchRuntime.CpuCachesKnown), " +
                 "and libtorch's own bfloat16 convolutions are many times slower than float32";
         return null;
     }
