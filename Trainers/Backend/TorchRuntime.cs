@@ -78,11 +78,7 @@ public static class TorchRuntime
                 DisableNnpack();
                 ProcessTuned = true;
             }
-            if (!CpuCachesKnown())
-            {
-                OneDnnCacheSizesSupplied = OneDnnCacheSizes.TryRepair();
-                if (!OneDnnCacheSizesSupplied) SetMkldnn(false);
-            }
+            if (!CpuCachesKnown() && !OneDnnCacheSizes.TryRepair()) SetMkldnn(false);
             _initialized = true;
         }
     }
@@ -118,7 +114,7 @@ public static class TorchRuntime
     /// <summary>
     /// Whether the kernel found the CPU's cache hierarchy (from CPUID, as oneDNN does). Some virtual
     /// machines hide it (no <c>/sys/devices/system/cpu/cpu0/cache</c>); there libtorch
-    /// 2.10's oneDNN sizes its convolution blocking from a cache of 0 bytes: multi-threaded convolution
+    /// 2.10's oneDNN reads three caches of one byte each and sizes its convolution blocking from them: multi-threaded convolution
     /// backward passes then return NaN gradients at random (DenseNet-BC, any 1-channel first layer) or
     /// kill the process with SIGFPE (ResNet-50 bottlenecks on small inputs). Seen on a 2-core AMD EPYC
     /// (family 26) VM; one thread, or libtorch's own convolutions, are correct there. There the toolkit
@@ -140,7 +136,7 @@ public static class TorchRuntime
     /// Training on such a VM ran twice as fast as with oneDNN off, and the zoo's forward, backward and training
     /// tests, which crashed with oneDNN on its one-byte caches, pass.
     /// </summary>
-    public static bool OneDnnCacheSizesSupplied { get; private set; }
+    public static bool OneDnnCacheSizesSupplied => OneDnnCacheSizes.Written is not null;
 
     static void SetMkldnn(bool enabled)
     {
