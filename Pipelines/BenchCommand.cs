@@ -8,7 +8,7 @@ namespace MLToolkit.Pipelines;
 /// <summary>
 /// <c>bench</c>: speed of the recipe network on this machine (training and scoring images/s, <c>PredictionEngine</c>
 /// latency); <c>--onnx</c> compares TorchSharp with ONNX Runtime, <c>--peer</c> compares training and scoring with
-/// the PyTorch peer. Each writes its figures to a run folder's metrics.json.
+/// the PyTorch peer, <c>--members</c> times ensemble members side by side against one after another. Each writes its figures to a run folder's metrics.json.
 /// </summary>
 public static class BenchCommand
 {
@@ -21,16 +21,20 @@ public static class BenchCommand
         var peer = new Option<bool>("--peer") { Description = $"Compare training and scoring images/s with the PyTorch peer (shared/peer/pytorch_cnn.py; needs {PeerBenchmark.InstallHint})" };
         var python = new Option<string>("--python") { Description = "With --peer: the Python that has torch", DefaultValueFactory = _ => "/usr/bin/python3" };
         var script = new Option<string?>("--peer-script") { Description = "With --peer: the peer script (default: shared/peer/pytorch_cnn.py beside the repository)" };
-        var rounds = CommandLineValues.WholeNumber("--rounds", "With --peer: alternating rounds of each side (default 3; medians are reported)", minimum: 1);
+        var members = new Option<bool>("--members") { Description = "Time an ensemble of mnist-best members (one per core, one epoch) trained side by side against one after another" };
+        var rows = CommandLineValues.WholeNumber("--rows", $"With --members: MNIST training rows of each member's epoch (default {DefaultMemberRows:N0})", minimum: 100);
+        var rounds = CommandLineValues.WholeNumber("--rounds", "With --peer or --members: alternating rounds of each side (default 3; medians are reported)", minimum: 1);
         var command = new Command("bench", "Speed benchmark of the recipe network: training and inference images/s, PredictionEngine latency")
         {
-            output, onnx, model, peer, python, script, rounds,
+            output, onnx, model, peer, python, script, members, rows, rounds,
         };
         command.SetAction(parse =>
         {
             string folder = parse.GetValue(output)!;
             if (parse.GetValue(peer))
                 return guarded(() => Peer(folder, parse.GetValue(python)!, parse.GetValue(script), parse.GetValue(rounds) ?? 3), parse);
+            if (parse.GetValue(members))
+                return guarded(() => Members(folder, parse.GetValue(rows) ?? DefaultMemberRows, parse.GetValue(rounds) ?? 3), parse);
             if (parse.GetValue(onnx))
                 return guarded(() => Onnx(folder, parse.GetValue(model)), parse);
             return Speed(folder);
@@ -54,6 +58,18 @@ public static class BenchCommand
         Console.WriteLine($"Scoring speed, TorchSharp against ONNX Runtime; run folder: {run.Path}");
         Console.WriteLine(Backend());
         run.WriteMetrics(OnnxSpeedBenchmark.Run(model, run.Path, Console.WriteLine));
+        return 0;
+    }
+
+    /// <summary>Rows of <c>bench --members</c>: enough that each fit takes tens of seconds, so start-up costs are small beside it.</summary>
+    const int DefaultMemberRows = 40_000;
+
+    static int Members(string outputRoot, int rows, int rounds)
+    {
+        var run = RunFolder.Plan(outputRoot, "bench-members", DateTime.Now);
+        Console.WriteLine($"Ensemble members side by side against one after another; {rows:N0} rows, one epoch, {rounds} alternating round(s); run folder: {run.Path}");
+        Console.WriteLine(Backend());
+        run.WriteMetrics(MembersBenchmark.Run(rows, rounds, Console.WriteLine));
         return 0;
     }
 

@@ -28,9 +28,10 @@ public sealed class EnsembleOptions
 
     /// <summary>
     /// How many members train at once, each on its own thread with its share of the cores (default 1: one after
-    /// another, each with every core). Measured through the pipeline on 2 cores (BENCHMARKS.md, "Parallel ensemble
-    /// members"), two at once was no faster without augmentation and 0.75× with RandomAffine, so one after another stays
-    /// the default; raise it where a measurement on your machine says so. Side by side needs CPU members that leave
+    /// another, each with every core). Measured through the pipeline on 2-core VMs (BENCHMARKS.md, "Parallel ensemble
+    /// members"), two at once ranged from 0.6× to 1.2× of one after another between series, within the machines'
+    /// noise, so one after another stays the default; <c>bench --members</c> of the experiment host measures it on
+    /// your machine and says when raising it pays. Side by side needs CPU members that leave
     /// <see cref="CnnOptions.Threads"/> unset and share no adaptive schedule object. A member trained beside others is
     /// the model it is trained alone with the same seed and thread count.
     /// </summary>
