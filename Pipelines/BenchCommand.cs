@@ -8,7 +8,8 @@ namespace MLToolkit.Pipelines;
 /// <summary>
 /// <c>bench</c>: speed of the recipe network on this machine (training and scoring images/s, <c>PredictionEngine</c>
 /// latency); <c>--onnx</c> compares TorchSharp with ONNX Runtime, <c>--peer</c> compares training and scoring with
-/// the PyTorch peer, <c>--members</c> times ensemble members side by side against one after another. Each writes its figures to a run folder's metrics.json.
+/// the PyTorch peer, <c>--members</c> times ensemble members side by side against one after another. Each writes
+/// its figures to a run folder's metrics.json.
 /// </summary>
 public static class BenchCommand
 {
@@ -67,7 +68,7 @@ public static class BenchCommand
     static int Members(string outputRoot, int rows, int rounds)
     {
         var run = RunFolder.Plan(outputRoot, "bench-members", DateTime.Now);
-        Console.WriteLine($"Ensemble members side by side against one after another; {rows:N0} rows, one epoch, {rounds} alternating round(s); run folder: {run.Path}");
+        Console.WriteLine($"Ensemble members side by side against one after another; {rounds} alternating round(s); run folder: {run.Path}");
         Console.WriteLine(Backend());
         run.WriteMetrics(MembersBenchmark.Run(rows, rounds, Console.WriteLine));
         return 0;
