@@ -77,9 +77,8 @@ public static class MembersBenchmark
         _ => $"side by side is {speedup:F2}× as fast here: keep the default, EnsembleOptions.MembersAtOnce = 1",
     };
 
-    static string Describe(int atOnce, int members) => atOnce == 1
-        ? "one after another, all cores each"
-        : $"{members} at once, {Math.Max(1, Environment.ProcessorCount / members)} thread(s) each";
+    // One member per core (at least two), so side by side each member has one thread.
+    static string Describe(int atOnce, int members) => atOnce == 1 ? "one after another, all cores each" : $"{members} at once, 1 thread each";
 
     static MembersFit Fit(MLContext ml, IDataView train, IDataView test, int members, int atOnce, int round)
     {
