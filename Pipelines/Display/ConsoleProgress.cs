@@ -6,7 +6,7 @@ namespace MLToolkit.Pipelines.Display;
 
 /// <summary>
 /// Shows training progress: a live bar per epoch (loss, accuracy, learning rate, images/s, time
-/// left) on an interactive terminal, or a plain line every tenth of an epoch when the output is
+/// left — for an ensemble member, the whole ensemble's) on an interactive terminal, or a plain line every tenth of an epoch when the output is
 /// redirected. Every epoch's summary also goes to the run's train.log. Ensemble members that train side by side
 /// each have their own bar and lines (the state is kept per model).
 /// </summary>
@@ -64,7 +64,7 @@ public sealed class ConsoleProgress(RunFolder run) : ITrainingCallback
     {
         var line = $"{Model(p)}epoch {summary.Epoch}/{p.Epochs}  loss {summary.Loss:F4}  accuracy {summary.Accuracy:P2}  " +
                    $"lr {summary.LearningRate:G3}  {summary.Seconds:F1}s  memory {summary.WorkingSetMegabytes:F0} MB  " +
-                   $"time left {p.Remaining:hh\\:mm\\:ss}";
+                   $"time left {TimeLeft(p)}";
         run.Log(line);
         if (_tasks.Remove(p.Model.Index, out var task))
         {
@@ -77,9 +77,12 @@ public sealed class ConsoleProgress(RunFolder run) : ITrainingCallback
         }
     }
 
+    // For an ensemble member, the time the user waits for: the whole ensemble's.
+    static string TimeLeft(TrainingProgress p) => (p.EnsembleRemaining ?? p.Remaining).ToString("hh\\:mm\\:ss");
+
     static string Model(TrainingProgress p) => p.Model.Count > 1 ? $"model {p.Model.Index}/{p.Model.Count}  " : "";
 
     static string Describe(TrainingProgress p) =>
         $"{Model(p)}epoch {p.Epoch}/{p.Epochs}  batch {p.Batch}/{p.Batches}  loss {p.Loss:F4}  accuracy {p.Accuracy:P2}  " +
-        $"lr {p.LearningRate:G3}  {p.ImagesPerSecond:F0} img/s  time left {p.Remaining:hh\\:mm\\:ss}";
+        $"lr {p.LearningRate:G3}  {p.ImagesPerSecond:F0} img/s  time left {TimeLeft(p)}";
 }

@@ -86,14 +86,19 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
             throw new InvalidOperationException("Test-time augmentation needs an ml.Transforms.Augment stage before the ensemble trainer.");
 
         int baseSeed = _host.Rand.Next();
+        int atOnce = Math.Min(Ensemble.MembersAtOnce, Members.Count);
+        var progress = new EnsembleProgress([.. Members.Select(m => m.Epochs)], atOnce);
         // Members differ by seed unless their options fix one.
         var jobs = Members.Select((member, i) => (Func<TrainedMember>)(() =>
         {
-            var network = CnnTrainer.TrainNetwork(input, member, member.Seed ?? baseSeed + 7919 * i, (i + 1, Members.Count),
+            // The member's callbacks hear the ensemble's time left as well as its own.
+            var options = member.Clone();
+            options.Callbacks = [progress.For(i, member.Callbacks)];
+            var network = CnnTrainer.TrainNetwork(input, options, member.Seed ?? baseSeed + 7919 * i, (i + 1, Members.Count),
                 out var shape, out var architecture, out var history);
+            progress.Finished(i);
             return new TrainedMember(network, shape, architecture, history);
         })).ToList();
-        int atOnce = Math.Min(Ensemble.MembersAtOnce, Members.Count);
         var trained = MemberGroup.Run(jobs, atOnce, Math.Max(1, Environment.ProcessorCount / atOnce), member => member.Network.Dispose());
         var networks = trained.Select(m => m.Network).ToList();
         var shape = trained[^1].Shape;

@@ -16,7 +16,14 @@ public sealed record TrainingProgress(
     int Epoch, int Epochs, int Batch, int Batches,
     double Loss, double Accuracy, double LearningRate,
     TimeSpan Elapsed, TimeSpan Remaining, double ImagesPerSecond,
-    (int Index, int Count) Model);
+    (int Index, int Count) Model)
+{
+    /// <summary>
+    /// For a member of an ensemble, the estimated time until the whole ensemble is trained (the members still to
+    /// come included); null for a model trained alone, whose <see cref="Remaining"/> is the whole fit.
+    /// </summary>
+    public TimeSpan? EnsembleRemaining { get; init; }
+}
 
 /// <summary>The outcome of one epoch, kept in the fitted model's history.</summary>
 /// <param name="Epoch">The epoch, 1-based.</param>

@@ -1,0 +1,85 @@
+using Microsoft.ML;
+using MLToolkit.Trainers.Estimators;
+using MLToolkit.Trainers.Training;
+
+namespace MLToolkit.UnitTests.Trainers;
+
+/// <summary>The ensemble's "time left": the member in progress plus the members still to come.</summary>
+public class EnsembleProgressTests
+{
+    static TrainingProgress At(int epoch, int epochs, double elapsed, double remaining, int model, int count) =>
+        new(epoch, epochs, 1, 10, 0.5, 0.5, 1e-3, TimeSpan.FromSeconds(elapsed), TimeSpan.FromSeconds(remaining), 100, (model, count));
+
+    [Fact]
+    public void One_after_another_adds_the_members_still_to_come()
+    {
+        var progress = new EnsembleProgress([2, 2, 2, 2], atOnce: 1);
+        // Member 1 halfway through its 2 epochs: 10 s done, 10 s to go, so 10 s per epoch; three members of 20 s follow.
+        var update = progress.Update(0, At(epoch: 1, epochs: 2, elapsed: 10, remaining: 10, model: 1, count: 4));
+        Assert.Equal(TimeSpan.FromSeconds(70), update.EnsembleRemaining);
+        Assert.Equal(TimeSpan.FromSeconds(10), update.Remaining);
+
+        progress.Update(0, At(2, 2, 20, 0, 1, 4));
+        // Member 2 at its start, twice as fast (5 s per epoch): 9 s of its own, then members 3 and 4 at the mean of
+        // 10 and 5 s per epoch, 15 s each.
+        var second = progress.Update(1, At(1, 2, 1, 9, 2, 4));
+        Assert.Equal(TimeSpan.FromSeconds(9 + 2 * 2 * 7.5), second.EnsembleRemaining);
+    }
+
+    [Fact]
+    public void Side_by_side_fills_the_first_free_slot()
+    {
+        var progress = new EnsembleProgress([1, 1, 1, 1], atOnce: 2);
+        progress.Update(0, At(1, 1, 5, 5, 1, 4));
+        var update = progress.Update(1, At(1, 1, 5, 15, 2, 4));
+        // Seconds per epoch: the mean of 10 and 20. Slot A frees at 5 s and takes member 3 (to 20 s), then member 4
+        // goes to the slot freeing first: slot B at 15 s, to 30 s.
+        Assert.Equal(TimeSpan.FromSeconds(30), update.EnsembleRemaining);
+    }
+
+    [Fact]
+    public void A_resumed_member_counts_only_the_epochs_it_trains()
+    {
+        var progress = new EnsembleProgress([4, 4], atOnce: 1);
+        // Resumed at epoch 3 of 4: 2 epochs this run, 10 s done and 10 s to go, so 10 s per epoch, 40 s for member 2.
+        var update = progress.Update(0, At(3, 4, 10, 10, 1, 2));
+        Assert.Equal(TimeSpan.FromSeconds(50), update.EnsembleRemaining);
+    }
+
+    [Fact]
+    public void A_member_stopped_early_leaves_nothing_behind()
+    {
+        var progress = new EnsembleProgress([10, 10], atOnce: 1);
+        // Member 1 stops after 2 of 10 epochs (early stopping), its last estimate still 80 s away.
+        progress.Update(0, At(2, 10, 20, 80, 1, 2));
+        progress.Finished(0);
+        var update = progress.Update(1, At(1, 10, 1, 99, 2, 2));
+        Assert.Equal(TimeSpan.FromSeconds(99), update.EnsembleRemaining);
+    }
+
+    [Fact]
+    public void An_ensemble_fit_reports_its_time_left_to_the_members_callbacks()
+    {
+        var ml = new MLContext(seed: 3);
+        var train = TestData.Train(ml, 300);
+        var seen = new List<TrainingProgress>();
+        var member = new CnnOptions { Epochs = 2, BatchSize = 50 };
+        member.Callbacks.Add(new ProgressCallback(onEpoch: (p, _) => seen.Add(p)));
+        ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.CnnEnsemble(members: 2, member: member))
+            .Fit(train);
+
+        Assert.Equal([(1, 2), (1, 2), (2, 2), (2, 2)], seen.Select(p => p.Model));
+        Assert.All(seen, p => Assert.NotNull(p.EnsembleRemaining));
+        // While member 1 trains, member 2 is still to come; at the very end nothing is left.
+        Assert.True(seen[0].EnsembleRemaining > seen[0].Remaining, $"{seen[0].EnsembleRemaining} vs {seen[0].Remaining}");
+        Assert.Equal(TimeSpan.Zero, seen[^1].EnsembleRemaining);
+
+        // A model trained alone has no ensemble figure.
+        var alone = new List<TrainingProgress>();
+        var options = new CnnOptions { Epochs = 1, BatchSize = 50 };
+        options.Callbacks.Add(new ProgressCallback(onEpoch: (p, _) => alone.Add(p)));
+        ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Cnn(options)).Fit(train);
+        Assert.Null(Assert.Single(alone).EnsembleRemaining);
+    }
+}
