@@ -57,7 +57,7 @@ public static class MembersBenchmark
                 report($"round {round}: {Describe(atOnce, members),-34} fit {fit.Seconds,6:F1} s   accuracy {fit.Accuracy:P2}");
             }
         }
-        double Median(int atOnce) => OnnxSpeedBenchmark.Median(fits.Where(f => f.MembersAtOnce == atOnce).Select(f => f.Seconds));
+        double Median(int atOnce) => Statistics.Median(fits.Where(f => f.MembersAtOnce == atOnce).Select(f => f.Seconds));
         double sideBySide = Median(members), oneAfterAnother = Median(1);
         var result = new MembersComparison(members, rows, fits, sideBySide, oneAfterAnother, oneAfterAnother / sideBySide);
         report($"medians of {rounds} round(s): side by side {sideBySide:F1} s, one after another {oneAfterAnother:F1} s");

@@ -72,7 +72,7 @@ public static class OnnxSpeedBenchmark
                 $"{r.Backend} batch {r.BatchImagesPerSecond:F0}/s, Transform {r.TransformImagesPerSecond:F0}/s, engine {r.PredictionEngineMedianMs:F3} ms")));
         }
         var medians = rounds.GroupBy(r => r.Backend).Select(g => new BackendSpeed(g.Key,
-            Median(g.Select(r => r.BatchImagesPerSecond)), Median(g.Select(r => r.TransformImagesPerSecond)), Median(g.Select(r => r.PredictionEngineMedianMs)))).ToArray();
+            Statistics.Median(g.Select(r => r.BatchImagesPerSecond)), Statistics.Median(g.Select(r => r.TransformImagesPerSecond)), Statistics.Median(g.Select(r => r.PredictionEngineMedianMs)))).ToArray();
         report("medians of 3 rounds:");
         foreach (var m in medians)
             report($"  {m.Backend,-13} batch {m.BatchImagesPerSecond,7:F0} images/s   Transform {m.TransformImagesPerSecond,7:F0} images/s   PredictionEngine median {m.PredictionEngineMedianMs:F3} ms");
@@ -112,14 +112,7 @@ public static class OnnxSpeedBenchmark
                 engine.Predict(digit);
                 return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }).ToList();
-            return Median(times);
+            return Statistics.Median(times);
         }
-    }
-
-    /// <summary>The middle value (the mean of the two middle ones for an even count); the benchmarks report medians of their rounds.</summary>
-    internal static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

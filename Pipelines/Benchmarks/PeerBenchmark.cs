@@ -87,7 +87,7 @@ public static class PeerBenchmark
             all.Add(toolkit);
             report($"round {round}: MLToolkit training {toolkit.TrainImagesPerSecond:F0} images/s, scoring {toolkit.ScoreImagesPerSecond:F0} images/s");
         }
-        double Median(string side, Func<PeerRound, double> value) => OnnxSpeedBenchmark.Median(all.Where(r => r.Side == side).Select(value));
+        double Median(string side, Func<PeerRound, double> value) => Statistics.Median(all.Where(r => r.Side == side).Select(value));
         double toolkitTrain = Median("MLToolkit", r => r.TrainImagesPerSecond), peerTrain = Median("PyTorch", r => r.TrainImagesPerSecond);
         double toolkitScore = Median("MLToolkit", r => r.ScoreImagesPerSecond), peerScore = Median("PyTorch", r => r.ScoreImagesPerSecond);
         var result = new PeerComparison(all, toolkitTrain, peerTrain, toolkitScore, peerScore, toolkitTrain / peerTrain, toolkitScore / peerScore);

@@ -84,7 +84,7 @@ public static class SpeedBenchmark
             latencies.Add(one.Elapsed.TotalMilliseconds);
         }
         latencies.Sort();
-        double median = latencies[latencies.Count / 2], p99 = latencies[(int)(latencies.Count * 0.99)];
+        double median = Statistics.Median(latencies), p99 = latencies[(int)(latencies.Count * 0.99)];
         report($"PredictionEngine: median {median:F2} ms, p99 {p99:F2} ms per image");
         return new SpeedResult(trainRate, batchRate, transformRate, median, p99);
     }
