@@ -78,7 +78,12 @@ public sealed class ConsoleProgress(RunFolder run) : ITrainingCallback
     }
 
     // For an ensemble member, the time the user waits for: the whole ensemble's.
-    static string TimeLeft(TrainingProgress p) => (p.EnsembleRemaining ?? p.Remaining).ToString("hh\\:mm\\:ss");
+    // Hours are counted on past 24 (a format of hh would drop the days).
+    static string TimeLeft(TrainingProgress p)
+    {
+        var left = p.EnsembleRemaining ?? p.Remaining;
+        return $"{(int)left.TotalHours:D2}:{left:mm\\:ss}";
+    }
 
     static string Model(TrainingProgress p) => p.Model.Count > 1 ? $"model {p.Model.Index}/{p.Model.Count}  " : "";
 

@@ -32,7 +32,8 @@ public sealed class EnsembleOptions
     /// members"), two at once ranged from 0.6× to 1.2× of one after another between series, within the machines'
     /// noise, so one after another stays the default; <c>bench --members</c> of the experiment host measures it on
     /// your machine and says when raising it pays. Side by side needs CPU members that leave
-    /// <see cref="CnnOptions.Threads"/> unset and share no adaptive schedule object. A member trained beside others is
+    /// <see cref="CnnOptions.Threads"/> unset and share no adaptive schedule object of your own kind (each member gets
+    /// its own copy of a <see cref="ReduceOnPlateau"/>). A member trained beside others is
     /// the model it is trained alone with the same seed and thread count.
     /// </summary>
     public int MembersAtOnce { get; set; } = 1;
@@ -120,7 +121,8 @@ public sealed class CnnEnsembleTrainer : IEstimator<CnnTransformer>
             return "a member sets CnnOptions.Threads (side by side, the cores are shared out among the members)";
         if (Members.Any(m => !string.Equals(m.Device.Trim(), "cpu", StringComparison.OrdinalIgnoreCase)))
             return "a member trains on a GPU";
-        var adaptive = Members.Select(m => m.LearningRateSchedule).OfType<IAdaptiveSchedule>().ToList();
+        // Fit gives each member its own copy of a ReduceOnPlateau (CnnOptions.Clone); a schedule of the user's own kind it cannot copy.
+        var adaptive = Members.Select(m => m.LearningRateSchedule).OfType<IAdaptiveSchedule>().Where(s => s is not ReduceOnPlateau).ToList();
         if (adaptive.Distinct(ReferenceEqualityComparer.Instance).Count() != adaptive.Count)
             return "two members share one adaptive learning-rate schedule object, which keeps the state of one run (give each member its own)";
         return null;

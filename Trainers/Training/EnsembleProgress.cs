@@ -8,7 +8,11 @@ namespace MLToolkit.Trainers.Training;
 /// </summary>
 /// <remarks>
 /// A member not yet started is expected to take the observed seconds per epoch times its own epochs; members run
-/// <c>atOnce</c> at a time, each taking the first free slot, as <see cref="MemberGroup.Run"/> schedules them.
+/// <c>atOnce</c> at a time, each taking the first free slot, as <see cref="MemberGroup.Run"/> schedules them. The
+/// seconds per epoch weigh each member by the work it has done, so a member that has just started (its first batches
+/// the slowest) does not swing the figure. Two limits: a member's clock starts after its data are read and its network
+/// built, so the members to come are estimated without that setup; and members of different designs or batch sizes
+/// are all expected at the mean speed.
 /// </remarks>
 internal sealed class EnsembleProgress
 {
@@ -36,9 +40,10 @@ internal sealed class EnsembleProgress
         {
             // A resumed member trains only the epochs after its checkpoint; its first report tells which.
             var member = _members[index] ??= new Member { EpochsThisRun = progress.Epochs - progress.Epoch + 1 };
-            member.Estimated = progress.Elapsed + progress.Remaining;
+            member.Elapsed = progress.Elapsed;
+            member.EstimatedRun = progress.Elapsed + progress.Remaining;
             member.Remaining = progress.Remaining;
-            return progress with { EnsembleRemaining = Remaining() };
+            return progress with { EnsembleRemaining = EnsembleRemaining() };
         }
     }
 
@@ -51,10 +56,11 @@ internal sealed class EnsembleProgress
         lock (_gate) (_members[index] ??= new Member()).Remaining = TimeSpan.Zero;
     }
 
-    TimeSpan Remaining()
+    TimeSpan EnsembleRemaining()
     {
-        var timed = _members.OfType<Member>().Where(m => m.EpochsThisRun > 0).ToList();
-        double secondsPerEpoch = timed.Count == 0 ? 0 : timed.Average(m => m.Estimated.TotalSeconds / m.EpochsThisRun);
+        var timed = _members.OfType<Member>().Where(m => m.EpochsThisRun > 0 && m.EstimatedRun > TimeSpan.Zero).ToList();
+        double epochsDone = timed.Sum(m => m.EpochsThisRun * (m.Elapsed / m.EstimatedRun));
+        double secondsPerEpoch = epochsDone > 0 ? timed.Sum(m => m.Elapsed.TotalSeconds) / epochsDone : 0;
         // A slot per member at once, free when its running member ends; members not started take the next free slot.
         var slots = _members.OfType<Member>().Select(m => m.Remaining.TotalSeconds).Where(s => s > 0).ToList();
         while (slots.Count < _atOnce) slots.Add(0);
@@ -70,7 +76,8 @@ internal sealed class EnsembleProgress
     sealed class Member
     {
         public int EpochsThisRun { get; init; }
-        public TimeSpan Estimated { get; set; }
+        public TimeSpan Elapsed { get; set; }
+        public TimeSpan EstimatedRun { get; set; }
         public TimeSpan Remaining { get; set; }
     }
 

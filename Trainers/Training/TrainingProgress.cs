@@ -9,7 +9,7 @@ namespace MLToolkit.Trainers.Training;
 /// <param name="Accuracy">Training accuracy over the epoch so far (on augmented batches, in training mode).</param>
 /// <param name="LearningRate">The learning rate of the last step.</param>
 /// <param name="Elapsed">Time since training started.</param>
-/// <param name="Remaining">Estimated time until training ends.</param>
+/// <param name="Remaining">Estimated time until this model's training ends (for an ensemble member, the member's; see <see cref="TrainingProgress.EnsembleRemaining"/>).</param>
 /// <param name="ImagesPerSecond">Training throughput of the current epoch.</param>
 /// <param name="Model">Which model of a run that trains several (an ensemble): 1-based index and count.</param>
 public sealed record TrainingProgress(

@@ -20,10 +20,10 @@ public class EnsembleProgressTests
         Assert.Equal(TimeSpan.FromSeconds(10), update.Remaining);
 
         progress.Update(0, At(2, 2, 20, 0, 1, 4));
-        // Member 2 at its start, twice as fast (5 s per epoch): 9 s of its own, then members 3 and 4 at the mean of
-        // 10 and 5 s per epoch, 15 s each.
-        var second = progress.Update(1, At(1, 2, 1, 9, 2, 4));
-        Assert.Equal(TimeSpan.FromSeconds(9 + 2 * 2 * 7.5), second.EnsembleRemaining);
+        // Member 2 just started, its first second at twice the time per epoch; the speed weighs each member by the
+        // work done (member 1's 2 epochs in 20 s, member 2's tenth of an epoch in 1 s): 21 s for 2.1 epochs, 10 s each.
+        var second = progress.Update(1, At(1, 2, 1, 19, 2, 4));
+        Assert.Equal(19 + 2 * 2 * 10, second.EnsembleRemaining!.Value.TotalSeconds, 6);
     }
 
     [Fact]
@@ -31,10 +31,10 @@ public class EnsembleProgressTests
     {
         var progress = new EnsembleProgress([1, 1, 1, 1], atOnce: 2);
         progress.Update(0, At(1, 1, 5, 5, 1, 4));
-        var update = progress.Update(1, At(1, 1, 5, 15, 2, 4));
-        // Seconds per epoch: the mean of 10 and 20. Slot A frees at 5 s and takes member 3 (to 20 s), then member 4
-        // goes to the slot freeing first: slot B at 15 s, to 30 s.
-        Assert.Equal(TimeSpan.FromSeconds(30), update.EnsembleRemaining);
+        var update = progress.Update(1, At(1, 1, 10, 30, 2, 4));
+        // Half an epoch in 5 s and a quarter in 10 s: 15 s for 0.75 epochs, 20 s per epoch. Slot A frees at 5 s and
+        // takes member 3 (to 25 s), then member 4 goes to the slot freeing first, A again (B frees at 30 s): 45 s.
+        Assert.Equal(45, update.EnsembleRemaining!.Value.TotalSeconds, 6);
     }
 
     [Fact]
@@ -50,11 +50,20 @@ public class EnsembleProgressTests
     public void A_member_stopped_early_leaves_nothing_behind()
     {
         var progress = new EnsembleProgress([10, 10], atOnce: 1);
-        // Member 1 stops after 2 of 10 epochs (early stopping), its last estimate still 80 s away.
-        progress.Update(0, At(2, 10, 20, 80, 1, 2));
+        // Member 1 stops after 2 of 10 epochs (early stopping), its last estimate still 80 s away; member 2 needs less.
+        progress.Update(0, At(1, 10, 20, 80, 1, 2));
         progress.Finished(0);
-        var update = progress.Update(1, At(1, 10, 1, 99, 2, 2));
-        Assert.Equal(TimeSpan.FromSeconds(99), update.EnsembleRemaining);
+        var update = progress.Update(1, At(1, 10, 1, 49, 2, 2));
+        Assert.Equal(TimeSpan.FromSeconds(49), update.EnsembleRemaining);
+    }
+
+    [Fact]
+    public void A_member_finished_in_its_checkpoint_is_neither_to_come_nor_timed()
+    {
+        var progress = new EnsembleProgress([2, 2, 2], atOnce: 1);
+        progress.Finished(0); // resumed: its checkpoint held it trained, so it never reported
+        var update = progress.Update(1, At(1, 2, 10, 10, 2, 3));
+        Assert.Equal(TimeSpan.FromSeconds(10 + 20), update.EnsembleRemaining);
     }
 
     [Fact]

@@ -42,6 +42,28 @@ public class MembersSideBySideTests
     }
 
     [Fact]
+    public void Side_by_side_members_may_share_a_plateau_schedule_and_hear_the_ensembles_time_left()
+    {
+        var ml = new MLContext(seed: 3);
+        var train = TestData.Train(ml, 300);
+        // One ReduceOnPlateau object for both: each member trains with its own copy of it.
+        var plateau = Schedules.ReduceOnPlateau(gamma: 0.5, patience: 1);
+        var reports = new List<TrainingProgress>();
+        var members = new[] { Member(5), Member(6) };
+        foreach (var member in members)
+        {
+            member.Epochs = 2;
+            member.LearningRateSchedule = plateau;
+            member.Callbacks.Add(new ProgressCallback(onEpoch: (p, _) => { lock (reports) reports.Add(p); }));
+        }
+        ml.Transforms.Conversion.MapValueToKey("Label").Append(Ensemble(ml, new EnsembleOptions { MembersAtOnce = 2 }, members)).Fit(train);
+
+        Assert.Equal(4, reports.Count);
+        Assert.All(reports, p => Assert.True(p.EnsembleRemaining >= p.Remaining, $"{p.EnsembleRemaining} vs {p.Remaining}"));
+        Assert.Equal(TimeSpan.Zero, reports[^1].EnsembleRemaining);
+    }
+
+    [Fact]
     public void A_failing_member_fails_the_fit_with_its_own_error()
     {
         var ml = new MLContext(seed: 3);
