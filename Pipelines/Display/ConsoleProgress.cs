@@ -6,8 +6,8 @@ namespace MLToolkit.Pipelines.Display;
 
 /// <summary>
 /// Shows training progress: a live bar per epoch (loss, accuracy, learning rate, images/s, time
-/// left — for an ensemble member, the whole ensemble's) on an interactive terminal, or a plain line every tenth of an epoch when the output is
-/// redirected. Every epoch's summary also goes to the run's train.log. Ensemble members that train side by side
+/// left — for an ensemble member, the whole ensemble's) on an interactive terminal, or a plain line
+/// every tenth of an epoch when the output is redirected. Every epoch's summary also goes to the run's train.log. Ensemble members that train side by side
 /// each have their own bar and lines (the state is kept per model).
 /// </summary>
 public sealed class ConsoleProgress(RunFolder run) : ITrainingCallback
